@@ -1,0 +1,188 @@
+"""From a bound spec to verdicts: compile properties, check vacuity, explore, write traces.
+
+Reporting is kept apart: this module returns a `Report`; the CLI renders it.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from .explorer import Limits, ModelError, Progress, Result, explore
+from .spec import BoundSpec, SpecError
+from .trace import Trace, dump, trace_from_path
+from .z3bridge import compile_properties, vacuity_issues
+
+__all__ = ["Verdict", "Report", "check", "VERIFIED", "VIOLATED", "INCONCLUSIVE", "EXIT_OK", "EXIT_VIOLATED",
+           "EXIT_ERROR", "EXIT_INCONCLUSIVE", "exit_code", "trace_filename"]
+
+VERIFIED, VIOLATED, INCONCLUSIVE = "VERIFIED", "VIOLATED", "INCONCLUSIVE"
+EXIT_OK, EXIT_VIOLATED, EXIT_ERROR, EXIT_INCONCLUSIVE = 0, 1, 2, 3
+
+
+@dataclass
+class Verdict:
+    property: str
+    kind: str                 # always | sometimes | always_possible | deadlock
+    verdict: str              # VERIFIED | VIOLATED | INCONCLUSIVE
+    bound: str                # what the verdict holds under
+    steps: int | None = None  # length of the counterexample or witness
+    trace: Trace | None = None
+    file: str | None = None   # where the trace was written
+    note: str = ""
+
+    def line(self, spec_label: str) -> str:
+        what = self.property if self.kind == "deadlock" else f"{self.kind} {self.property}"
+        head = f"{spec_label}: {what}: {self.verdict}"
+        if self.verdict == VIOLATED and self.steps is not None:
+            where = f" -> {self.file}" if self.file else ""
+            extra = f" ({self.note})" if self.note else ""
+            return f"{head} in {self.steps} steps{extra}{where} [{self.bound}]"
+        if self.verdict == VERIFIED and self.steps is not None:
+            return f"{head} (witness in {self.steps} steps{'; ' + self.file if self.file else ''}; {self.bound})"
+        return f"{head} ({self.bound})"
+
+
+@dataclass
+class Report:
+    spec_path: str
+    bound: BoundSpec
+    result: Result | None
+    verdicts: list[Verdict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def label(self) -> str:
+        extra = [x for x in (self.bound.variant, self.bound.scenario) if x]
+        return self.spec_path + (f" [{'/'.join(extra)}]" if extra else "")
+
+    @property
+    def exit_code(self) -> int:
+        return exit_code([self])
+
+
+def exit_code(reports: list[Report]) -> int:
+    """1 if anything is violated; else 2 on a spec or model error; else 3 if anything is inconclusive."""
+    verdicts = [v.verdict for r in reports for v in r.verdicts]
+    if VIOLATED in verdicts:
+        return EXIT_VIOLATED
+    if any(r.error for r in reports):
+        return EXIT_ERROR
+    if INCONCLUSIVE in verdicts:
+        return EXIT_INCONCLUSIVE
+    return EXIT_OK
+
+
+def trace_filename(spec_path: str, bound: BoundSpec, prop: str, witness: bool = False) -> str:
+    stem = os.path.splitext(os.path.basename(spec_path))[0]
+    parts = [stem] + [x for x in (bound.variant, bound.scenario) if x] + [prop]
+    return ".".join(parts) + (".witness" if witness else "") + ".json"
+
+
+def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out_dir: str | None = "counterexamples",
+          witness_dir: str | None = None, progress: Progress | None = None, record_edges: bool = False) -> Report:
+    """Check every property of a bound spec. Raises SpecError for mistakes found before exploring."""
+    limits = limits or Limits()
+    props = compile_properties(bound)
+    report = Report(spec_path, bound, None)
+    fatal = []
+    for issue in vacuity_issues(bound, props):
+        (fatal if issue.fatal else report.warnings).append(issue.message)
+    if fatal:
+        raise SpecError("\n".join(fatal))
+    res = explore(bound, props, limits, progress=progress, record_edges=record_edges)
+    report.result = res
+    if res.error is not None:
+        report.error = str(res.error)
+    n = res.distinct
+    params = bound.param_text()
+    if res.complete:
+        full = f"all {n:,} reachable states, depth {res.depth}; params {params}"
+    else:
+        why = res.stop_reason
+        if res.error is not None:
+            why = "stopped by a model error"
+        full = f"bounded: {n:,} states explored to depth {res.depth}, {why}; params {params}"
+
+    def make_trace(prop: str, kind: str, sid: int, verdict: str) -> Trace:
+        return trace_from_path(bound, spec_path, prop, kind, verdict, res.path(sid))
+
+    def write(tr: Trace, directory: str | None, witness: bool) -> str | None:
+        if directory is None:
+            return None
+        path = os.path.join(directory, trace_filename(spec_path, bound, tr.property, witness))
+        dump(tr, path)
+        return path
+
+    for p in props:
+        if p.kind == "terminal":
+            continue
+        sid = res.found.get(p.name)
+        if p.kind == "always":
+            if sid is not None:
+                tr = make_trace(p.name, p.kind, sid, VIOLATED)
+                note = "violated by an initial state" if tr.length == 0 else ""
+                report.verdicts.append(Verdict(p.name, p.kind, VIOLATED, f"params {params}", tr.length, tr,
+                                               write(tr, out_dir, False), note))
+            elif res.complete:
+                report.verdicts.append(Verdict(p.name, p.kind, VERIFIED, full))
+            else:
+                report.verdicts.append(Verdict(p.name, p.kind, INCONCLUSIVE, "no violation in " + full))
+        elif p.kind == "sometimes":
+            if sid is not None:
+                tr = make_trace(p.name, p.kind, sid, "WITNESS")
+                report.verdicts.append(Verdict(p.name, p.kind, VERIFIED, f"params {params}", tr.length, tr,
+                                               write(tr, witness_dir, True)))
+            elif res.complete:
+                report.verdicts.append(Verdict(p.name, p.kind, VIOLATED,
+                                               f"no state satisfies it among {full}"))
+            else:
+                report.verdicts.append(Verdict(p.name, p.kind, INCONCLUSIVE, "not found in " + full))
+        elif p.kind == "always_possible":
+            sid = res.stuck.get(p.name)
+            if sid is not None:
+                tr = make_trace(p.name, p.kind, sid, VIOLATED)
+                report.verdicts.append(Verdict(p.name, p.kind, VIOLATED, f"params {params}", tr.length, tr,
+                                               write(tr, out_dir, False),
+                                               "reaches a state from which it can no longer hold"))
+            elif res.complete:
+                report.verdicts.append(Verdict(p.name, p.kind, VERIFIED, full))
+            else:
+                report.verdicts.append(Verdict(p.name, p.kind, INCONCLUSIVE,
+                                               "needs the whole state graph; " + full))
+    if bound.cls.check_deadlock:
+        if res.deadlock is not None:
+            tr = make_trace("deadlock_free", "deadlock", res.deadlock, VIOLATED)
+            report.verdicts.append(Verdict("deadlock_free", "deadlock", VIOLATED, f"params {params}", tr.length, tr,
+                                           write(tr, out_dir, False), "no action enabled, not @terminal"))
+        elif res.complete:
+            report.verdicts.append(Verdict("deadlock_free", "deadlock", VERIFIED, full))
+        else:
+            report.verdicts.append(Verdict("deadlock_free", "deadlock", INCONCLUSIVE, "no deadlock in " + full))
+    for name, (fired, _new) in res.coverage().items():
+        if fired == 0 and res.error is None:
+            scope = "any reachable state" if res.complete else "the states explored"
+            report.warnings.append(f"action {name!r} never fired: its guard was false in {scope} "
+                                   f"(often a modelling error)")
+    return report
+
+
+def report_json(report: Report) -> dict[str, Any]:
+    res = report.result
+    out: dict[str, Any] = {
+        "spec": report.spec_path, "spec_class": report.bound.name, "variant": report.bound.variant,
+        "scenario": report.bound.scenario,
+        "params": {k: report.bound.cls._params[k].domain.to_json(v) for k, v in report.bound.params.items()},
+        "verdicts": [{"property": v.property, "kind": v.kind, "verdict": v.verdict, "bound": v.bound,
+                      "steps": v.steps, "file": v.file, "note": v.note} for v in report.verdicts],
+        "warnings": report.warnings, "error": report.error, "exit_code": report.exit_code,
+    }
+    if res is not None:
+        out["statistics"] = {
+            "distinct_states": res.distinct, "generated": res.generated, "transitions": res.transitions,
+            "depth": res.depth, "complete": res.complete, "stop_reason": res.stop_reason,
+            "seconds": round(res.seconds, 3), "peak_memory_mb": round(res.peak_memory_mb, 1),
+            "coverage": {k: {"fired": f, "new_states": n} for k, (f, n) in res.coverage().items()},
+        }
+    return out

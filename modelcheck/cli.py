@@ -1,0 +1,263 @@
+"""The `modelcheck` command line. `main(argv) -> int`; `sys.exit` lives only in `__main__`."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from typing import Any, Sequence
+
+from tabulate import tabulate
+
+from .check import (EXIT_ERROR, EXIT_INCONCLUSIVE, EXIT_OK, EXIT_VIOLATED, INCONCLUSIVE, VERIFIED, VIOLATED,
+                    Report, check, exit_code, report_json)
+from .explorer import Limits, Progress
+from .loader import DEFAULT_SPEC, load_spec
+from .spec import Spec, SpecError, UsageError
+from .trace import TraceError
+
+EXIT_CODES = f"""exit codes:
+  {EXIT_OK}  every property VERIFIED over all reachable states
+  {EXIT_VIOLATED}  at least one property VIOLATED (a counterexample was found and written)
+  {EXIT_ERROR}  usage error, spec error, or model error (a guard, effect or property raised,
+     or an effect left the declared domains)
+  {EXIT_INCONCLUSIVE}  INCONCLUSIVE: a limit (--max-states, --max-depth, --max-seconds,
+     --max-memory) or Ctrl-C stopped the search before a verdict; nothing was violated
+     in the states explored
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # usage errors exit 2 with a one-line message, as argparse does
+        raise UsageError(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="modelcheck", description="Explicit-state model checker with Z3 properties.",
+                epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    v = sub.add_parser("verify", help="explore every reachable state and check every property",
+                       description="Explore every reachable state of SPEC and check every property. "
+                                   f"Without SPEC, run the flagship matrix of {DEFAULT_SPEC}.",
+                       epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    v.add_argument("spec", nargs="?", help="spec file (path[::Class]) or a name under specs/")
+    v.add_argument("--variant", help="named variant, or fixes joined with '+' (e.g. fixA+fixC)")
+    v.add_argument("--scenario", help="named scenario (a preset of parameters)")
+    v.add_argument("-p", "--param", action="append", default=[], metavar="K=V", help="set a parameter")
+    v.add_argument("--matrix", action="store_true", help="check every variant x scenario of the spec's matrix")
+    _add_limits(v)
+    v.add_argument("--json", action="store_true", help="print a machine-readable report on stdout")
+    v.add_argument("--out", default="counterexamples", metavar="DIR",
+                   help="where counterexample traces are written (default: counterexamples/)")
+    v.add_argument("--witnesses", metavar="DIR", help="also write a witness trace for every `sometimes`")
+    v.add_argument("--graph", metavar="FILE", help="write the state graph (.graphml or .dot)")
+    v.add_argument("--quiet", action="store_true", help="no progress or statistics on stderr")
+
+    ls = sub.add_parser("list", help="list a spec's variants, scenarios, parameters, actions and properties")
+    ls.add_argument("spec", nargs="?", help=f"spec file (default {DEFAULT_SPEC})")
+    return p
+
+
+def _add_limits(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--max-states", type=_positive_int, metavar="N", help="stop after N distinct states")
+    p.add_argument("--max-depth", type=_positive_int, metavar="N", help="do not expand states deeper than N steps")
+    p.add_argument("--max-seconds", type=_positive_float, metavar="S", help="stop after S seconds")
+    p.add_argument("--max-memory", type=_positive_int, metavar="MB", help="stop when the process uses MB megabytes")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if v <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return v
+
+
+def _positive_float(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not v > 0 or v != v or v == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return v
+
+
+def _params(items: list[str]) -> dict[str, str]:
+    out = {}
+    for it in items:
+        if "=" not in it:
+            raise UsageError(f"-p expects K=V, got {it!r}")
+        k, v = it.split("=", 1)
+        out[k.strip()] = v
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        try:
+            args = _parser().parse_args(argv)
+        except SystemExit as e:  # --help
+            return int(e.code or 0)
+        if args.command is None:
+            _parser().print_help(sys.stderr)
+            return EXIT_ERROR
+        if args.command == "verify":
+            return _verify(args)
+        if args.command == "list":
+            return _list(args)
+        raise UsageError(f"unknown command {args.command!r}")
+    except (UsageError, SpecError, TraceError) as e:
+        kind = {UsageError: "usage error", SpecError: "spec error", TraceError: "trace error"}[type(e)]
+        for line in str(e).splitlines() or [""]:
+            print(f"modelcheck: {kind}: {line}", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def _limits(args) -> Limits:
+    return Limits(args.max_states, args.max_depth, args.max_seconds, args.max_memory)
+
+
+def _verify(args) -> int:
+    if args.spec is None:
+        if not os.path.isfile(DEFAULT_SPEC):
+            raise UsageError(f"no SPEC given and no flagship spec at {DEFAULT_SPEC} (run from the project root)")
+        args.spec, args.matrix = DEFAULT_SPEC, True
+    path, cls = load_spec(args.spec)
+    overrides = _params(args.param)
+    if args.matrix:
+        if args.variant or args.scenario:
+            raise UsageError("--matrix runs every variant and scenario; drop --variant/--scenario")
+        return _matrix(args, path, cls, overrides)
+    bound = cls.bind(args.variant, args.scenario, overrides)
+    progress = Progress(enabled=not args.quiet and not args.json)
+    report = check(bound, path, _limits(args), out_dir=args.out, witness_dir=args.witnesses,
+                   progress=progress, record_edges=bool(args.graph))
+    if args.graph and report.result is not None:
+        _write_graph(report, args.graph)
+    if args.json:
+        print(json.dumps(report_json(report), sort_keys=True, indent=1))
+    else:
+        _print_report(report, quiet=args.quiet)
+    return report.exit_code
+
+
+def _print_report(report: Report, quiet: bool = False) -> None:
+    res = report.result
+    for v in report.verdicts:
+        print(v.line(report.label))
+    if report.error:
+        print(f"modelcheck: model error: {report.error}", file=sys.stderr)
+    for w in report.warnings:
+        print(f"modelcheck: warning: {w}", file=sys.stderr)
+    if res is not None and not quiet:
+        rate = res.distinct / max(res.seconds, 1e-9)
+        status = "complete" if res.complete else f"stopped: {res.stop_reason}"
+        print(f"statistics: {res.distinct:,} distinct states, {res.generated:,} generated, depth {res.depth}, "
+              f"{res.seconds:.2f} s ({rate:,.0f} states/s), peak memory {res.peak_memory_mb:,.0f} MB; {status}",
+              file=sys.stderr)
+
+
+def _write_graph(report: Report, path: str) -> None:
+    import networkx as nx
+
+    g = report.result.graph()
+    if path.endswith(".dot") or path.endswith(".gv"):
+        with open(path, "w") as f:
+            f.write("digraph states {\n")
+            for n, d in g.nodes(data=True):
+                f.write(f'  s{n} [label="{d["fp"]}"];\n')
+            for a, b, d in g.edges(data=True):
+                lab = d["action"].replace('"', "'")
+                f.write(f'  s{a} -> s{b} [label="{lab}"];\n')
+            f.write("}\n")
+    else:
+        nx.write_graphml(g, path)
+    print(f"graph: {g.number_of_nodes():,} states, {g.number_of_edges():,} transitions -> {path}", file=sys.stderr)
+
+
+def _matrix(args, path: str, cls: type[Spec], overrides: dict[str, str]) -> int:
+    m = cls.matrix or {}
+    variants = m.get("variants") or list(cls.variants) or [None]
+    scenarios = m.get("scenarios") or list(cls.scenarios) or [None]
+    reports: list[Report] = []
+    rows = []
+    t0 = time.monotonic()
+    quiet = args.quiet or args.json
+    for variant in variants:
+        for scenario in scenarios:
+            bound = cls.bind(variant, scenario, overrides)
+            rep = check(bound, path, _limits(args), out_dir=args.out, witness_dir=args.witnesses,
+                        progress=Progress(enabled=not quiet))
+            reports.append(rep)
+            res = rep.result
+            if not quiet:
+                print(f"checked {variant or '-'} / {scenario or '-'}: {res.distinct:,} states, "
+                      f"{res.seconds:.1f} s", file=sys.stderr)
+            row = {"variant": variant or "-", "scenario": scenario or "-"}
+            for v in rep.verdicts:
+                row[v.property] = _cell(v)
+            row.update({"states": f"{res.distinct:,}", "depth": res.depth, "time (s)": f"{res.seconds:.1f}",
+                        "counterexamples": " ".join(os.path.basename(v.file) for v in rep.verdicts
+                                                    if v.verdict == VIOLATED and v.file) or "-"})
+            rows.append(row)
+            if rep.error:
+                print(f"modelcheck: model error in {variant}/{scenario}: {rep.error}", file=sys.stderr)
+    total = time.monotonic() - t0
+    if args.json:
+        print(json.dumps({"matrix": [report_json(r) for r in reports], "seconds": round(total, 2),
+                          "exit_code": exit_code(reports)}, sort_keys=True, indent=1))
+        return exit_code(reports)
+    base = cls.bind(None, None, overrides)
+    caption = (f"{path}: {len(rows)} cells (variants x scenarios); each verdict holds over all reachable states of "
+               f"its cell unless marked INCONCLUSIVE; bounds: {base.param_text()} (scenarios override: "
+               + "; ".join(f"{s}: " + ", ".join(f"{k}={v}" for k, v in cls.scenarios.get(s, {}).items())
+                           for s in scenarios if s) + ")")
+    print(caption)
+    print(tabulate(rows, headers="keys", tablefmt="github"))
+    print(f"legend: ok = VERIFIED; VIOLATED(n) = shortest counterexample has n steps; "
+          f"INCONCLUSIVE = a limit stopped the search. total {total:.1f} s")
+    for w in sorted({w for r in reports for w in r.warnings}):
+        print(f"modelcheck: warning: {w}", file=sys.stderr)
+    return exit_code(reports)
+
+
+def _cell(v) -> str:
+    if v.verdict == VERIFIED:
+        return "ok"
+    if v.verdict == VIOLATED:
+        return f"VIOLATED({v.steps})" if v.steps is not None else "VIOLATED"
+    return INCONCLUSIVE
+
+
+def _list(args) -> int:
+    path, cls = load_spec(args.spec or DEFAULT_SPEC)
+    print(f"{path}: spec {cls.__name__}")
+    doc = (cls.__doc__ or "").strip().splitlines()
+    if doc:
+        print(f"  {doc[0]}")
+    print("\nparameters:")
+    print(tabulate([[n, repr(p.default), repr(p.domain), "fix" if p.fix else "", p.doc] for n, p in cls._params.items()],
+                   headers=["name", "default", "domain", "", "meaning"]))
+    print("\nvariants:")
+    for n, d in cls.variants.items():
+        print(f"  {n}: " + (", ".join(f"{k}={v}" for k, v in d.items()) or "(defaults)"))
+    if cls.fixes():
+        print(f"  (or any '+'-joined set of fixes: {', '.join(cls.fixes())})")
+    print("\nscenarios:")
+    for n, d in cls.scenarios.items():
+        print(f"  {n}: " + (", ".join(f"{k}={v}" for k, v in d.items()) or "(defaults)"))
+    print("\nactions:")
+    for a in cls._actions:
+        print(f"  {a.name}: {a.doc.splitlines()[0] if a.doc else ''}")
+    print("\nproperties:")
+    for p in cls._properties:
+        print(f"  {p.kind} {p.name}: {p.doc.splitlines()[0] if p.doc else ''}")
+    return EXIT_OK

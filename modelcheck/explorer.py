@@ -1,0 +1,419 @@
+"""Breadth-first exploration of a bound spec's state graph.
+
+The search structure is lean: a dict from state to id, a list of states in discovery order (which
+is also the BFS queue), and parent/label arrays. Since states are discovered layer by layer, the
+first state found to violate a property has a shortest path from an initial state. The networkx
+graph is built only where a feature needs it (`always_possible`, `--graph`, cycle analyses), from
+edge arrays recorded during the search.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import resource
+import sys
+import time
+import types
+from array import array
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import networkx as nx
+
+from .spec import ActionDef, BoundSpec, SpecError
+from .z3bridge import CompiledProperty
+
+__all__ = ["Limits", "Result", "ModelError", "explore", "make_successors", "fingerprint"]
+
+
+class ModelError(Exception):
+    """A guard, effect, `over` or property raised, or an effect left the declared domains."""
+
+    def __init__(self, message: str, state: Any = None):
+        super().__init__(message)
+        self.state = state
+
+
+@dataclass
+class Limits:
+    max_states: int | None = None
+    max_depth: int | None = None
+    max_seconds: float | None = None
+    max_memory_mb: int | None = None
+
+    def describe(self) -> str:
+        parts = []
+        if self.max_states is not None:
+            parts.append(f"--max-states {self.max_states:,}")
+        if self.max_depth is not None:
+            parts.append(f"--max-depth {self.max_depth}")
+        if self.max_seconds is not None:
+            parts.append(f"--max-seconds {self.max_seconds:g}")
+        if self.max_memory_mb is not None:
+            parts.append(f"--max-memory {self.max_memory_mb}")
+        return ", ".join(parts)
+
+
+def make_successors(bound: BoundSpec) -> tuple[Callable[[Any], list], list[tuple[ActionDef, tuple]]]:
+    """Generate `successors(s) -> [(label_id, next_state), ...]` for a bound spec, in declaration order.
+
+    `labels[label_id]` is the (action, args) pair. Actions whose `over` reads the state get label
+    ids as their arguments are first seen, so `labels` grows during a search.
+    """
+    inst = bound.inst
+    labels: list[tuple[ActionDef, tuple]] = []
+    lid_of: dict[tuple[int, tuple], int] = {}
+    ns: dict[str, Any] = {"_labels": labels, "_lid_of": lid_of}
+    lines = ["def successors(s):", "    out = []", "    ap = out.append"]
+    static = bound.instances()
+    for ai, a in enumerate(bound.actions):
+        g = types.MethodType(a.guard, inst) if a.guard is not None else None
+        e = types.MethodType(a.effect, inst)
+        ns[f"g{ai}"], ns[f"e{ai}"] = g, e
+        test = (lambda call: f"g{ai}({call})") if g is not None else (lambda call: "True")
+        if a.over_uses_state:
+            ns[f"o{ai}"] = types.MethodType(a.over, inst)
+
+            def lid(ai=ai, a=a):
+                def get(args):
+                    key = (ai, args)
+                    i = lid_of.get(key)
+                    if i is None:
+                        i = lid_of[key] = len(labels)
+                        labels.append((a, args))
+                    return i
+                return get
+            ns[f"L{ai}"] = lid()
+            ns[f"A{ai}"] = lambda item, a=a: bound._args(a, item)
+            lines += [f"    for _x in o{ai}(s):",
+                      f"        _a = A{ai}(_x)",
+                      f"        if {test('s, *_a')}:",
+                      f"            ap((L{ai}(_a), e{ai}(s, *_a)))"]
+            continue
+        mine = [(len(labels) + k, args) for k, (b, args) in enumerate(x for x in static if x[0] is a)]
+        for _, args in mine:
+            lid_of[(ai, args)] = len(labels)
+            labels.append((a, args))
+        if a.nargs == 0:
+            lines += [f"    if {test('s')}:", f"        ap(({mine[0][0]}, e{ai}(s)))"]
+        elif a.nargs == 1:
+            ns[f"I{ai}"] = [(i, args[0]) for i, args in mine]
+            lines += [f"    for _i, _a in I{ai}:", f"        if {test('s, _a')}:",
+                      f"            ap((_i, e{ai}(s, _a)))"]
+        else:
+            ns[f"I{ai}"] = mine
+            lines += [f"    for _i, _a in I{ai}:", f"        if {test('s, *_a')}:",
+                      f"            ap((_i, e{ai}(s, *_a)))"]
+    lines.append("    return out")
+    exec("\n".join(lines), ns)
+    return ns["successors"], labels
+
+
+def fingerprint(bound: BoundSpec, s: Any) -> str:
+    """A stable fingerprint of a state: the first 16 hex digits of SHA-256 of its sorted JSON."""
+    return hashlib.sha256(json.dumps(bound.to_json(s), sort_keys=True).encode()).hexdigest()[:16]
+
+
+@dataclass
+class Result:
+    """What a search found. Counts are exact for the part of the graph that was explored."""
+
+    bound: BoundSpec
+    properties: list[CompiledProperty]
+    states: list[Any]
+    parent: array
+    label: array
+    labels: list[tuple[ActionDef, tuple]]
+    generated: int = 0          # initial states + successors computed, duplicates included (as TLC)
+    transitions: int = 0        # successors computed
+    depth: int = 0              # the largest BFS level reached (initial states are level 0)
+    seconds: float = 0.0
+    complete: bool = False      # every reachable state was expanded
+    stop_reason: str = ""       # why an incomplete search stopped
+    found: dict[str, int] = field(default_factory=dict)   # property -> first state (violation or witness)
+    deadlock: int | None = None
+    stuck: dict[str, int] = field(default_factory=dict)   # always_possible property -> a state it fails from
+    fired: list[int] = field(default_factory=list)        # per label id
+    new: list[int] = field(default_factory=list)          # per label id
+    edges: tuple[array, array, array] | None = None
+    error: ModelError | None = None
+    peak_memory_mb: float = 0.0
+
+    @property
+    def distinct(self) -> int:
+        return len(self.states)
+
+    def path(self, sid: int) -> list[tuple[tuple[ActionDef, tuple] | None, Any]]:
+        """Steps from an initial state to state `sid`: [(None, init), ((action, args), state), ...]."""
+        out = []
+        while sid >= 0:
+            lid = self.label[sid]
+            out.append((self.labels[lid] if lid >= 0 else None, self.states[sid]))
+            sid = self.parent[sid]
+        out.reverse()
+        return out
+
+    def coverage(self) -> dict[str, tuple[int, int]]:
+        """Per action: (times it fired, new states it produced)."""
+        cov = {a.name: [0, 0] for a in self.bound.actions}
+        for lid, (a, _) in enumerate(self.labels):
+            if lid < len(self.fired):
+                cov[a.name][0] += self.fired[lid]
+                cov[a.name][1] += self.new[lid]
+        return {k: (v[0], v[1]) for k, v in cov.items()}
+
+    def graph(self) -> nx.MultiDiGraph:
+        """The explored state graph: node = state id (attribute `fp`, the fingerprint), edge = action."""
+        if self.edges is None:
+            raise ValueError("edges were not recorded; explore(..., record_edges=True)")
+        g = nx.MultiDiGraph()
+        for i, s in enumerate(self.states):
+            g.add_node(i, fp=fingerprint(self.bound, s))
+        src, dst, lab = self.edges
+        for a, b, lid in zip(src, dst, lab):
+            act, args = self.labels[lid]
+            g.add_edge(a, b, action=self.bound.label(act, args))
+        return g
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+class Progress:
+    """Progress lines on stderr for runs longer than two seconds: states, states/s, depth, queue."""
+
+    def __init__(self, stream=sys.stderr, after: float = 2.0, every: float = 1.0, enabled: bool = True):
+        self.stream, self.after, self.every, self.enabled = stream, after, every, enabled
+        self.start = time.monotonic()
+        self.last = self.start
+        self.shown = False
+        self.tty = bool(getattr(stream, "isatty", lambda: False)())
+
+    def update(self, states: int, depth: int, queue: int) -> None:
+        now = time.monotonic()
+        if not self.enabled or now - self.start < self.after or now - self.last < (self.every if self.tty else 5.0):
+            return
+        self.last = now
+        rate = states / max(now - self.start, 1e-9)
+        line = f"progress: {states:,} states, {rate:,.0f} states/s, depth {depth}, queue {queue:,}"
+        self.stream.write(("\r" + line + "\033[K") if self.tty else line + "\n")
+        self.stream.flush()
+        self.shown = True
+
+    def done(self) -> None:
+        if self.shown and self.tty:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def explore(bound: BoundSpec, properties: list[CompiledProperty], limits: Limits | None = None,
+            progress: Progress | None = None, record_edges: bool = False,
+            stop_early: bool = True) -> Result:
+    """Explore every reachable state breadth-first and check every property.
+
+    With `stop_early`, the search stops as soon as no verdict can change any more (every `always`
+    violated, every `sometimes` witnessed, a deadlock found or not checked, and no `always_possible`).
+    """
+    limits = limits or Limits()
+    t0 = time.monotonic()
+    successors, labels = make_successors(bound)
+    always = [p for p in properties if p.kind == "always"]
+    sometimes = [p for p in properties if p.kind == "sometimes"]
+    possible = [p for p in properties if p.kind == "always_possible"]
+    terminal = [p for p in properties if p.kind == "terminal"]
+    record_edges = record_edges or bool(possible)
+    check_deadlock = bound.cls.check_deadlock
+    is_terminal = (lambda s: any(p.predicate(s) for p in terminal)) if terminal else (lambda s: False)
+
+    states: list[Any] = []
+    seen: dict[Any, int] = {}
+    parent, label = array("q"), array("q")
+    res = Result(bound, properties, states, parent, label, labels)
+    fired: list[int] = []
+    new: list[int] = []
+    src, dst, elab = array("q"), array("q"), array("q")
+    pending_always = list(always)
+    pending_some = list(sometimes)
+    valid = bound.valid
+
+    def combined(props, negate):
+        if not props:
+            return None
+        body = " and ".join(f"({p.source})" for p in props) if negate else " or ".join(f"({p.source})" for p in props)
+        return eval(f"lambda s: {body}", dict(bound.leaf_ns))
+
+    all_ok = combined(pending_always, True)
+    any_hit = combined(pending_some, False)
+
+    def on_new(sid: int, t: Any) -> None:
+        nonlocal all_ok, any_hit
+        try:
+            if all_ok is not None and not all_ok(t):
+                for p in list(pending_always):
+                    if not p.predicate(t):
+                        res.found[p.name] = sid
+                        pending_always.remove(p)
+                all_ok = combined(pending_always, True)
+            if any_hit is not None and any_hit(t):
+                for p in list(pending_some):
+                    if p.predicate(t):
+                        res.found[p.name] = sid
+                        pending_some.remove(p)
+                any_hit = combined(pending_some, False)
+        except Exception as e:
+            _raise_property_error(bound, properties, t, e)
+
+    def finished() -> bool:
+        return (stop_early and not pending_always and not pending_some and not possible
+                and (res.deadlock is not None or not check_deadlock))
+
+    for s in bound.initial_states():
+        sid = len(states)
+        seen[s] = sid
+        states.append(s)
+        parent.append(-1)
+        label.append(-1)
+        on_new(sid, s)
+    res.generated = len(states)
+    get = seen.get
+    max_states = limits.max_states
+    max_depth = limits.max_depth
+    deadline = (t0 + limits.max_seconds) if limits.max_seconds is not None else None
+    max_mem = limits.max_memory_mb
+    i = 0
+    depth = 0
+    layer_end = len(states)
+    transitions = 0
+    stopped = ""
+    try:
+        while i < len(states) and not finished():
+            if i == layer_end:
+                depth += 1
+                layer_end = len(states)
+            if not (i & 1023):
+                if deadline is not None and time.monotonic() > deadline:
+                    stopped = f"time limit --max-seconds {limits.max_seconds:g}"
+                    break
+                if max_mem is not None and _rss_mb() > max_mem:
+                    stopped = f"memory limit --max-memory {max_mem} MB"
+                    break
+                if progress is not None:
+                    progress.update(len(states), depth, len(states) - i)
+            s = states[i]
+            if max_depth is not None and depth >= max_depth:
+                stopped = f"depth limit --max-depth {max_depth}"
+                i += 1
+                continue
+            try:
+                succ = successors(s)
+            except Exception as e:
+                raise _diagnose(bound, s, e) from e
+            transitions += len(succ)
+            if not succ and check_deadlock and res.deadlock is None and not is_terminal(s):
+                res.deadlock = i
+            for lid, t in succ:
+                while lid >= len(fired):
+                    fired.append(0)
+                    new.append(0)
+                fired[lid] += 1
+                tid = get(t)
+                if tid is None:
+                    if not valid(t):
+                        a, args = labels[lid]
+                        raise ModelError(f"{a.where}: action {bound.label(a, args)!r} produced an invalid state: "
+                                         f"{bound.explain_invalid(t)}; from state {_short(bound, s)}", s)
+                    tid = len(states)
+                    seen[t] = tid
+                    states.append(t)
+                    parent.append(i)
+                    label.append(lid)
+                    new[lid] += 1
+                    on_new(tid, t)
+                    if max_states is not None and tid + 1 >= max_states:
+                        stopped = f"state limit --max-states {max_states:,}"
+                if record_edges:
+                    src.append(i)
+                    dst.append(tid)
+                    elab.append(lid)
+            i += 1
+            if stopped:
+                break
+    except KeyboardInterrupt:
+        stopped = "interrupted (SIGINT)"
+    except ModelError as e:
+        res.error = e
+        stopped = "error"
+    res.transitions = transitions
+    res.generated += transitions
+    res.depth = depth
+    res.fired, res.new = fired, new
+    res.complete = not stopped and i >= len(states)
+    res.stop_reason = stopped or ("" if res.complete else "nothing left to decide")
+    if record_edges:
+        res.edges = (src, dst, elab)
+    if res.complete and possible and res.error is None:
+        _check_possible(res, possible)
+    res.seconds = time.monotonic() - t0
+    res.peak_memory_mb = _rss_mb()
+    if progress is not None:
+        progress.done()
+    return res
+
+
+def _check_possible(res: Result, possible: list[CompiledProperty]) -> None:
+    """AG EF goal: every state reaches a goal state. Reverse reachability on the networkx graph."""
+    g = nx.DiGraph()
+    g.add_nodes_from(range(len(res.states)))
+    src, dst, _ = res.edges
+    g.add_edges_from(zip(dst, src))  # reversed: edge t -> s for every transition s -> t
+    for p in possible:
+        goals = [i for i, s in enumerate(res.states) if p.predicate(s)]
+        sink = -1
+        g.add_node(sink)
+        g.add_edges_from((sink, x) for x in goals)
+        covered = nx.descendants(g, sink)
+        g.remove_node(sink)
+        bad = [i for i in range(len(res.states)) if i not in covered]
+        if bad:
+            res.stuck[p.name] = bad[0]
+
+
+def _short(bound: BoundSpec, s: Any) -> str:
+    try:
+        txt = ", ".join(f"{k}={v}" for k, v in bound.show(s).items())
+    except Exception:
+        txt = repr(s)
+    return txt if len(txt) < 400 else txt[:400] + "..."
+
+
+def _diagnose(bound: BoundSpec, s: Any, exc: Exception) -> ModelError:
+    """Find which over/guard/effect raised in state s (the generated successor function does not say)."""
+    for a in bound.actions:
+        stage = "over="
+        try:
+            if a.nargs == 0:
+                cands = [()]
+            elif a.over_uses_state:
+                cands = [bound._args(a, x) for x in a.over(bound.inst, s)]
+            else:
+                cands = [args for (b, args) in bound.instances() if b is a]
+            for args in cands:
+                stage = f"guard of {bound.label(a, args)!r}"
+                if a.guard is None or a.guard(bound.inst, s, *args):
+                    stage = f"effect of {bound.label(a, args)!r}"
+                    bound.apply(a, s, args)
+        except Exception as e:
+            return ModelError(f"{a.where}: action {a.name!r}: the {stage} raised {type(e).__name__}: {e}; "
+                              f"in state {_short(bound, s)}", s)
+    return ModelError(f"computing successors raised {type(exc).__name__}: {exc}; in state {_short(bound, s)}", s)
+
+
+def _raise_property_error(bound, properties, t, exc):
+    for p in properties:
+        try:
+            p.predicate(t)
+        except Exception as e:
+            raise ModelError(f"{p.definition.where}: property {p.name!r} raised {type(e).__name__}: {e}; "
+                             f"in state {_short(bound, t)}", t) from e
+    raise ModelError(f"checking properties raised {type(exc).__name__}: {exc}", t) from exc

@@ -1,0 +1,65 @@
+"""Finding and importing spec modules, with errors that name the file and line."""
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+import traceback
+
+from .spec import Spec, SpecError, UsageError
+
+__all__ = ["load_spec", "resolve_spec_path", "DEFAULT_SPEC"]
+
+DEFAULT_SPEC = os.path.join("specs", "rollback.py")
+
+
+def resolve_spec_path(ref: str) -> str:
+    """A spec file path from what the user typed: a path, or a bare name looked up in ./specs/."""
+    path = ref.split("::")[0]
+    if os.path.isfile(path):
+        return path
+    if not path.endswith(".py"):
+        cand = os.path.join("specs", path + ".py")
+        if os.path.isfile(cand):
+            return cand
+    if os.path.isdir(path):
+        raise UsageError(f"{path}: is a directory; give a spec file (a .py module defining a Spec subclass)")
+    raise UsageError(f"{path}: no such spec file")
+
+
+def load_spec(ref: str) -> tuple[str, type[Spec]]:
+    """Import a spec module and return (path, Spec subclass). `ref` is `path[::ClassName]`."""
+    path = resolve_spec_path(ref)
+    want = ref.split("::")[1] if "::" in ref else None
+    modname = "modelcheck_spec_" + os.path.splitext(os.path.basename(path))[0].replace("-", "_")
+    mspec = importlib.util.spec_from_file_location(modname, path)
+    if mspec is None or mspec.loader is None:
+        raise UsageError(f"{path}: cannot be imported as a Python module")
+    module = importlib.util.module_from_spec(mspec)
+    sys.modules[modname] = module
+    try:
+        mspec.loader.exec_module(module)
+    except SpecError:
+        raise
+    except SyntaxError as e:
+        raise SpecError(f"{e.filename or path}:{e.lineno}: syntax error: {e.msg}") from None
+    except Exception as e:  # import errors and anything else the module raises at import time
+        frames = [f for f in traceback.extract_tb(e.__traceback__) if os.path.abspath(f.filename) == os.path.abspath(path)]
+        where = f"{path}:{frames[-1].lineno}" if frames else path
+        raise SpecError(f"{where}: importing the spec raised {type(e).__name__}: {e}") from None
+    found = [v for v in vars(module).values()
+             if isinstance(v, type) and issubclass(v, Spec) and v is not Spec and v.__module__ == modname]
+    if want:
+        found = [c for c in found if c.__name__ == want]
+        if not found:
+            raise UsageError(f"{path}: no Spec subclass named {want!r}")
+    explicit = getattr(module, "SPEC", None)
+    if explicit is not None and not want:
+        found = [explicit]
+    if not found:
+        raise SpecError(f"{path}: defines no subclass of modelcheck.Spec")
+    if len(found) > 1:
+        names = ", ".join(c.__name__ for c in found)
+        raise UsageError(f"{path}: defines several specs ({names}); choose one with {path}::Name "
+                         f"or set SPEC = <class> in the module")
+    return path, found[0]

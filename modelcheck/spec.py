@@ -1,0 +1,466 @@
+"""The spec interface: parameters, typed variables, guarded actions and named properties.
+
+A spec is a subclass of `Spec`; see docs/spec-api.md for a tour. Mistakes in a spec raise
+`SpecError` when the class is defined (or when it is bound to parameters), with `file:line`,
+the name, and the fix.
+"""
+from __future__ import annotations
+
+import collections
+import inspect
+import itertools
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from .types import Bool, DomainError, Type, _Gen
+
+__all__ = ["Spec", "SpecError", "UsageError", "param", "action", "always", "sometimes",
+           "always_possible", "terminal", "ActionDef", "PropertyDef", "Param", "BoundSpec"]
+
+
+class SpecError(Exception):
+    """A mistake in a spec (exit code 2)."""
+
+
+class UsageError(Exception):
+    """A mistake in how the tool was called: unknown variant, bad parameter value... (exit code 2)."""
+
+
+def _where(fn_or_frame: Any) -> str:
+    try:
+        if inspect.isframe(fn_or_frame):
+            return f"{fn_or_frame.f_code.co_filename}:{fn_or_frame.f_lineno}"
+        fn = inspect.unwrap(fn_or_frame)
+        code = fn.__code__
+        return f"{code.co_filename}:{code.co_firstlineno}"
+    except (AttributeError, TypeError):
+        return "<unknown>"
+
+
+def _nparams(fn: Callable) -> int:
+    sig = inspect.signature(fn)
+    for p in sig.parameters.values():
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            return -1
+    return len(sig.parameters)
+
+
+class Param:
+    """A named parameter with a default and a finite domain. Create with `param(...)`."""
+
+    def __init__(self, default: Any, domain: Type, doc: str, fix: bool, where: str):
+        self.default, self.domain, self.doc, self.fix, self.where = default, domain, doc, fix, where
+        self.name = "?"
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __repr__(self):
+        return f"param({self.default!r}, {self.domain!r})"
+
+
+def param(default: Any, domain: Type | None = None, doc: str = "", *, fix: bool = False) -> Any:
+    """Declare a parameter: `N = param(3, IntRange(1, 8), "number of managers")`.
+
+    `fix=True` marks a boolean switch for one fix of the system under study.
+    """
+    where = _where(sys._getframe(1))
+    if domain is None:
+        domain = Bool() if isinstance(default, bool) else None
+    if not isinstance(domain, Type):
+        raise SpecError(f"{where}: param({default!r}, ...): give its domain as a type, e.g. IntRange(0, 5) or Bool()")
+    if fix and not isinstance(domain, Bool):
+        raise SpecError(f"{where}: a fix=True parameter must have domain Bool()")
+    if not domain.contains(default):
+        raise SpecError(f"{where}: param default {default!r} is outside its domain {domain!r}")
+    return Param(default, domain, doc, fix, where)
+
+
+@dataclass
+class ActionDef:
+    """A named, parameterised transition: `guard(self, s, *args)` and `effect(self, s, *args)`."""
+
+    name: str
+    effect: Callable
+    guard: Callable | None
+    over: Callable | None
+    nargs: int
+    over_uses_state: bool
+    where: str
+    doc: str = ""
+
+    def __get__(self, obj, owner=None):  # `self.name(s, ...)` in spec code calls the effect
+        return self if obj is None else self.effect.__get__(obj, owner)
+
+
+def action(fn: Callable | None = None, *, over: Callable | None = None, guard: Callable | None = None,
+           name: str | None = None):
+    """Declare an action: `@action(over=lambda self: range(self.N), guard=lambda self, s, i: ...)`."""
+
+    def wrap(effect: Callable) -> ActionDef:
+        where = _where(effect)
+        aname = name or effect.__name__
+        n = _nparams(effect)
+        if n < 2:
+            raise SpecError(f"{where}: action {aname!r}: the effect must take (self, s, *args); "
+                            f"write `def {effect.__name__}(self, s, ...)`")
+        nargs = n - 2
+        if nargs > 0 and over is None:
+            raise SpecError(f"{where}: action {aname!r} takes {nargs} argument(s) but has no over=; "
+                            f"add over=lambda self: <iterable of arguments>")
+        if nargs == 0 and over is not None:
+            raise SpecError(f"{where}: action {aname!r} has over= but its effect takes no argument; "
+                            f"add a parameter after s, or drop over=")
+        uses_state = False
+        if over is not None:
+            if not callable(over):
+                raise SpecError(f"{where}: action {aname!r}: over= must be a function, "
+                                f"e.g. over=lambda self: range(self.N)")
+            k = _nparams(over)
+            if k not in (1, 2):
+                raise SpecError(f"{where}: action {aname!r}: over= must take (self) or (self, s), it takes {k}")
+            uses_state = k == 2
+        if guard is not None:
+            if not callable(guard):
+                raise SpecError(f"{where}: action {aname!r}: guard= must be a function (self, s, *args) -> bool")
+            k = _nparams(guard)
+            if k != -1 and k != n:
+                raise SpecError(f"{where}: action {aname!r}: the guard takes {k} parameter(s) but the effect "
+                                f"takes {n}; give both the same parameters (self, s, ...)")
+        doc = inspect.getdoc(effect) or ""
+        return ActionDef(aname, effect, guard, over, nargs, uses_state, where, doc)
+
+    if fn is not None:
+        return wrap(fn)
+    return wrap
+
+
+KINDS = ("always", "sometimes", "always_possible", "terminal")
+
+
+@dataclass
+class PropertyDef:
+    """A named Z3 formula over the state variables, of one of the kinds in KINDS."""
+
+    name: str
+    kind: str
+    fn: Callable
+    where: str
+    vacuous_ok: bool = False
+    doc: str = ""
+
+
+def _prop(kind: str):
+    def deco(fn: Callable | None = None, *, vacuous_ok: bool = False, name: str | None = None):
+        def wrap(f):
+            where = _where(f)
+            if _nparams(f) != 2:
+                raise SpecError(f"{where}: {kind} property {f.__name__!r} must take (self, v), "
+                                f"where v is the Z3 view of the state")
+            return PropertyDef(name or f.__name__, kind, f, where, vacuous_ok, inspect.getdoc(f) or "")
+        return wrap(fn) if fn is not None else wrap
+    deco.__name__ = kind
+    deco.__doc__ = f"Declare a `{kind}` property: a method (self, v) returning a Z3 Bool."
+    return deco
+
+
+always = _prop("always")
+sometimes = _prop("sometimes")
+always_possible = _prop("always_possible")
+terminal = _prop("terminal")
+
+
+class Spec:
+    """Base class of all specs. Subclasses declare params, `variables()`, `init()`, actions, properties.
+
+    Class attributes a spec may set:
+    - `variants`, `scenarios`: dicts name -> {param: value};
+    - `matrix`: dict with optional lists "variants" and "scenarios" for the matrix run;
+    - `check_deadlock` (default True).
+    """
+
+    variants: dict[str, dict[str, Any]] = {}
+    scenarios: dict[str, dict[str, Any]] = {}
+    matrix: dict[str, list[str]] | None = None
+    check_deadlock: bool = True
+
+    # collected at class creation
+    _params: dict[str, Param]
+    _actions: list[ActionDef]
+    _properties: list[PropertyDef]
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        where = f"{sys.modules.get(cls.__module__).__file__ if cls.__module__ in sys.modules else '?'}"
+        try:
+            where = f"{inspect.getsourcefile(cls)}:{inspect.getsourcelines(cls)[1]}"
+        except (OSError, TypeError):
+            pass
+        cls._where = where
+        params: dict[str, Param] = {}
+        actions: dict[str, ActionDef] = {}
+        props: dict[str, PropertyDef] = {}
+        for klass in reversed(cls.__mro__):
+            for key, val in vars(klass).items():
+                if isinstance(val, Param):
+                    params[key] = val
+                elif isinstance(val, ActionDef):
+                    actions[val.name] = val
+                elif isinstance(val, PropertyDef):
+                    props[val.name] = val
+        cls._params, cls._actions, cls._properties = params, list(actions.values()), list(props.values())
+        names = [a.name for a in cls._actions] + [p.name for p in cls._properties]
+        dup = [n for n, c in collections.Counter(names).items() if c > 1]
+        if dup:
+            raise SpecError(f"{where}: spec {cls.__name__}: {dup[0]!r} names both an action and a property; rename one")
+        for table in ("variants", "scenarios"):
+            for vname, overrides in getattr(cls, table).items():
+                if not isinstance(overrides, dict):
+                    raise SpecError(f"{where}: {table}[{vname!r}] must be a dict of parameter values")
+                for k, v in overrides.items():
+                    if k not in params:
+                        raise SpecError(f"{where}: {table}[{vname!r}] sets unknown parameter {k!r}; "
+                                        f"known: {', '.join(params) or '(none)'}")
+                    if not params[k].domain.contains(v):
+                        raise SpecError(f"{where}: {table}[{vname!r}] sets {k}={v!r}, outside {params[k].domain!r}")
+        for m in ("variables", "init"):
+            if getattr(cls, m) is getattr(Spec, m):
+                raise SpecError(f"{where}: spec {cls.__name__} has no {m}(); define `def {m}(self): ...`")
+
+    # -- to be defined by specs -------------------------------------------------------------
+    def variables(self) -> dict[str, Type]:
+        raise NotImplementedError
+
+    def init(self) -> Iterable[Any]:
+        raise NotImplementedError
+
+    # -- binding ------------------------------------------------------------------------------
+    @classmethod
+    def fixes(cls) -> list[str]:
+        return [n for n, p in cls._params.items() if p.fix]
+
+    @classmethod
+    def resolve(cls, variant: str | None = None, scenario: str | None = None,
+                overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Parameter values for a variant, scenario and explicit overrides (strings are parsed)."""
+        values = {n: p.default for n, p in cls._params.items()}
+        if variant:
+            values.update(cls.variant_params(variant))
+        if scenario:
+            if scenario not in cls.scenarios:
+                raise UsageError(f"unknown scenario {scenario!r}; known: {', '.join(cls.scenarios) or '(none)'}")
+            values.update(cls.scenarios[scenario])
+        for k, v in (overrides or {}).items():
+            if k not in cls._params:
+                raise UsageError(f"unknown parameter {k!r}; known: {', '.join(cls._params) or '(none)'}")
+            dom = cls._params[k].domain
+            if isinstance(v, str):
+                try:
+                    v = dom.parse(v)
+                except DomainError as e:
+                    raise UsageError(f"parameter {k}: {e}") from None
+            elif not dom.contains(v):
+                raise UsageError(f"parameter {k}: {v!r} is outside {dom!r}")
+            values[k] = v
+        return values
+
+    @classmethod
+    def variant_params(cls, variant: str) -> dict[str, Any]:
+        """A named variant, or a '+'-joined combination of named variants and fix parameters."""
+        if variant in cls.variants:
+            return dict(cls.variants[variant])
+        fixes = cls.fixes()
+        out: dict[str, Any] = {f: False for f in fixes}
+        for part in variant.split("+"):
+            if part in cls.variants:
+                out.update(cls.variants[part])
+            elif part in fixes:
+                out[part] = True
+            else:
+                known = list(cls.variants) + fixes
+                raise UsageError(f"unknown variant {variant!r}; known: {', '.join(known) or '(none)'}"
+                                 + (" (fixes combine with '+', e.g. " + "+".join(fixes[:2]) + ")" if len(fixes) > 1 else ""))
+        return out
+
+    @classmethod
+    def bind(cls, variant: str | None = None, scenario: str | None = None,
+             overrides: dict[str, Any] | None = None) -> "BoundSpec":
+        return BoundSpec(cls, cls.resolve(variant, scenario, overrides), variant, scenario)
+
+
+class BoundSpec:
+    """A spec with its parameters fixed: the state type, successor function and properties."""
+
+    def __init__(self, cls: type[Spec], params: dict[str, Any], variant: str | None = None,
+                 scenario: str | None = None):
+        self.cls, self.params, self.variant, self.scenario = cls, params, variant, scenario
+        self.name = cls.__name__
+        inst = cls.__new__(cls)
+        for k, v in params.items():
+            setattr(inst, k, v)
+        self.inst = inst
+        try:
+            variables = inst.variables()
+        except Exception as e:
+            raise SpecError(f"{_where(cls.variables)}: {self.name}.variables() raised {type(e).__name__}: {e}") from e
+        if not isinstance(variables, dict) or not variables:
+            raise SpecError(f"{_where(cls.variables)}: {self.name}.variables() must return a non-empty dict name -> type")
+        for vname, vtype in variables.items():
+            if not isinstance(vname, str) or not vname.isidentifier() or vname.startswith("_") \
+                    or vname in ("set", "count", "index"):
+                raise SpecError(f"{_where(cls.variables)}: variable name {vname!r} must be an identifier, "
+                                f"not start with '_', and not be set/count/index")
+            if not isinstance(vtype, Type):
+                raise SpecError(f"{_where(cls.variables)}: variable {vname!r} has no type "
+                                f"(got {vtype!r}); use Bool(), IntRange(lo, hi), Enum(...), TupleOf(...), ...")
+        self.variables: dict[str, Type] = variables
+        self.names = list(variables)
+        self.State = _make_state_class(self.names)
+        inst.State = self.State
+        self._check_code, self._check_ns = self._compile_check()
+        self.valid = eval(f"lambda s: type(s) is _State and {self._check_code}",
+                          {**self._check_ns, "_State": self.State})
+        self.actions = cls._actions
+        self.properties = cls._properties
+        self._static = None
+
+    # -- state checking and conversion ---------------------------------------------------------
+    def _compile_check(self):
+        gen = _Gen()
+        parts = [t.check_code(f"s[{i}]", gen) for i, t in enumerate(self.variables.values())]
+        return " and ".join(parts), gen.ns
+
+    def explain_invalid(self, s: Any) -> str:
+        """Say which variable of a would-be state is outside its domain."""
+        if s is None:
+            return "the effect returned None (put the enabling condition in guard=, and return a new state)"
+        if type(s) is not self.State:
+            return (f"the effect returned {type(s).__name__} {s!r:.200}, not a State; "
+                    f"return s.set(...) or self.State(...)")
+        bad = [f"{n} = {v!r:.200} is outside {t!r}" for (n, t), v in zip(self.variables.items(), s)
+               if not t.contains(v)]
+        return "; ".join(bad) or "unknown"
+
+    def to_json(self, s: Any) -> dict[str, Any]:
+        return {n: t.to_json(v) for (n, t), v in zip(self.variables.items(), s)}
+
+    def from_json(self, data: Any) -> Any:
+        if not isinstance(data, dict) or set(data) != set(self.names):
+            have = sorted(data) if isinstance(data, dict) else type(data).__name__
+            raise DomainError(f"a state needs exactly the variables {self.names}, got {have}")
+        return self.State(*[t.from_json(data[n]) for n, t in self.variables.items()])
+
+    def show(self, s: Any) -> dict[str, str]:
+        return {n: t.show(v) for (n, t), v in zip(self.variables.items(), s)}
+
+    # -- initial states and successors ------------------------------------------------------------
+    def initial_states(self) -> list[Any]:
+        try:
+            states = list(self.inst.init())
+        except Exception as e:
+            raise SpecError(f"{_where(self.cls.init)}: {self.name}.init() raised {type(e).__name__}: {e}") from e
+        if not states:
+            raise SpecError(f"{_where(self.cls.init)}: {self.name}.init() gave no initial state")
+        out, seen = [], set()
+        for s in states:
+            if not self.valid(s):
+                raise SpecError(f"{_where(self.cls.init)}: initial state is invalid: {self.explain_invalid(s)}")
+            if s not in seen:
+                seen.add(s)
+                out.append(s)
+        return out
+
+    def label(self, action: ActionDef, args: tuple) -> str:
+        if not args:
+            return action.name
+        return f"{action.name}({', '.join(_show_arg(a) for a in args)})"
+
+    def instances(self) -> list[tuple[ActionDef, tuple]]:
+        """Every (action, args) whose arguments are fixed by the parameters, in declaration order."""
+        if self._static is None:
+            out = []
+            for a in self.actions:
+                if a.over_uses_state:
+                    continue
+                if a.nargs == 0:
+                    out.append((a, ()))
+                    continue
+                try:
+                    items = list(a.over(self.inst))
+                except Exception as e:
+                    raise SpecError(f"{a.where}: action {a.name!r}: over= raised {type(e).__name__}: {e}") from e
+                for item in items:
+                    out.append((a, self._args(a, item)))
+            self._static = out
+        return self._static
+
+    def _args(self, a: ActionDef, item: Any) -> tuple:
+        if a.nargs == 1:
+            return (item,)
+        if not isinstance(item, tuple) or len(item) != a.nargs:
+            raise SpecError(f"{a.where}: action {a.name!r} takes {a.nargs} arguments, so over= must give "
+                            f"{a.nargs}-tuples; it gave {item!r}")
+        return item
+
+    def enabled(self, s: Any) -> list[tuple[ActionDef, tuple]]:
+        """The (action, args) pairs enabled in s, in declaration order (slow path, for replay and errors)."""
+        out = []
+        for a in self.actions:
+            if a.nargs == 0:
+                cands = [()]
+            elif a.over_uses_state:
+                cands = [self._args(a, x) for x in a.over(self.inst, s)]
+            else:
+                cands = [args for (b, args) in self.instances() if b is a]
+            for args in cands:
+                if a.guard is None or a.guard(self.inst, s, *args):
+                    out.append((a, args))
+        return out
+
+    def apply(self, a: ActionDef, s: Any, args: tuple) -> Any:
+        return a.effect(self.inst, s, *args)
+
+    def param_text(self) -> str:
+        return ", ".join(f"{k}={_show_arg(v)}" for k, v in self.params.items()) or "none"
+
+    def non_default_param_text(self) -> str:
+        d = {k: v for k, v in self.params.items() if v != self.cls._params[k].default}
+        return ", ".join(f"{k}={_show_arg(v)}" for k, v in d.items()) or "defaults"
+
+    def __repr__(self):
+        return f"<{self.name} {self.param_text()}>"
+
+
+def _show_arg(a: Any) -> str:
+    if isinstance(a, bool):
+        return "true" if a else "false"
+    if isinstance(a, tuple):
+        return "(" + ", ".join(_show_arg(x) for x in a) + ")"
+    if isinstance(a, frozenset):
+        return "{" + ", ".join(sorted(_show_arg(x) for x in a)) + "}"
+    return str(a)
+
+
+_MISSING = object()
+
+
+def _make_state_class(names: list[str]) -> type:
+    base = collections.namedtuple("State", names)
+    params = ", ".join(f"{n}=_M" for n in names)
+    body = ", ".join(f"self[{i}] if {n} is _M else {n}" for i, n in enumerate(names))
+    src = f"def set(self, *, {params}):\n    return _new(_cls, ({body},))\n"
+    ns: dict[str, Any] = {"_M": _MISSING, "_new": tuple.__new__}
+    exec(src, ns)
+
+    class State(base):
+        """An immutable state: read `s.x`, build a changed copy with `s.set(x=...)`."""
+
+        __slots__ = ()
+        set = ns["set"]
+
+        def __repr__(self):
+            return "State(" + ", ".join(f"{n}={v!r}" for n, v in zip(self._fields, self)) + ")"
+
+    ns["_cls"] = State
+    return State

@@ -1,0 +1,210 @@
+"""Counterexample and witness traces: `Trace` of `Step`s, JSON storage, and replay.
+
+A trace file is JSON with sorted keys and no timestamps, so a stored counterexample diffs cleanly.
+`replay(bound, trace)` re-executes every step against the spec and rejects a trace whose states
+do not match (stale after a spec change, hand-edited, or from another spec), naming the first
+divergent step.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from typing import Any
+
+from .spec import BoundSpec
+from .types import DomainError
+
+__all__ = ["Step", "Trace", "TraceError", "dumps", "loads", "dump", "load", "replay", "trace_from_path"]
+
+FORMAT = "modelcheck-trace/1"
+
+
+class TraceError(Exception):
+    """A trace file that cannot be read, or a trace that does not replay against its spec."""
+
+
+@dataclass
+class Step:
+    """One step: the action taken (`init` for the first state), its arguments, and the state after it."""
+
+    action: str
+    args: list[Any]
+    state: dict[str, Any]
+
+
+@dataclass
+class Trace:
+    spec: str                   # the spec file, as given to the tool
+    spec_class: str
+    variant: str | None
+    scenario: str | None
+    params: dict[str, Any]
+    property: str
+    kind: str                   # always | sometimes | always_possible | deadlock
+    verdict: str                # VIOLATED (a counterexample) or WITNESS (a sometimes example)
+    steps: list[Step] = field(default_factory=list)
+
+    @property
+    def length(self) -> int:
+        """Number of actions taken (the initial state is not a step of its own)."""
+        return len(self.steps) - 1
+
+
+def _args_json(args: tuple) -> list:
+    def conv(x):
+        if isinstance(x, (tuple, list)):
+            return [conv(y) for y in x]
+        if isinstance(x, frozenset):
+            return sorted((conv(y) for y in x), key=lambda v: json.dumps(v, sort_keys=True))
+        return x
+    return [conv(a) for a in args]
+
+
+def trace_from_path(bound: BoundSpec, spec_path: str, prop: str, kind: str, verdict: str,
+                    path: list[tuple[Any, Any]]) -> Trace:
+    steps = []
+    for lab, s in path:
+        if lab is None:
+            steps.append(Step("init", [], bound.to_json(s)))
+        else:
+            a, args = lab
+            steps.append(Step(a.name, _args_json(args), bound.to_json(s)))
+    return Trace(spec_path, bound.name, bound.variant, bound.scenario, _params_json(bound), prop, kind, verdict,
+                 steps)
+
+
+def _params_json(bound: BoundSpec) -> dict[str, Any]:
+    return {k: bound.cls._params[k].domain.to_json(v) for k, v in bound.params.items()}
+
+
+def dumps(trace: Trace) -> str:
+    obj = {
+        "format": FORMAT, "spec": trace.spec, "spec_class": trace.spec_class, "variant": trace.variant,
+        "scenario": trace.scenario, "params": trace.params, "property": trace.property, "kind": trace.kind,
+        "verdict": trace.verdict, "length": trace.length,
+        "steps": [{"action": st.action, "args": st.args, "state": st.state} for st in trace.steps],
+    }
+    return json.dumps(obj, sort_keys=True, indent=1) + "\n"
+
+
+def loads(text: str) -> Trace:
+    try:
+        obj = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as e:
+        raise TraceError(f"not a trace: the file is not valid JSON ({e})") from None
+    if not isinstance(obj, dict) or obj.get("format") != FORMAT:
+        raise TraceError(f"not a trace: expected a JSON object with \"format\": \"{FORMAT}\"")
+    try:
+        steps_raw = obj["steps"]
+        if not isinstance(steps_raw, list) or not steps_raw:
+            raise TraceError("not a trace: \"steps\" must be a non-empty list")
+        steps = []
+        for i, st in enumerate(steps_raw):
+            if not (isinstance(st, dict) and isinstance(st.get("action"), str) and isinstance(st.get("args"), list)
+                    and isinstance(st.get("state"), dict)):
+                raise TraceError(f"not a trace: step {i} needs \"action\" (text), \"args\" (list) and \"state\" (object)")
+            steps.append(Step(st["action"], st["args"], st["state"]))
+        for key, typ in (("spec", str), ("spec_class", str), ("property", str), ("kind", str), ("verdict", str),
+                         ("params", dict)):
+            if not isinstance(obj.get(key), typ):
+                raise TraceError(f"not a trace: \"{key}\" is missing or not a {typ.__name__}")
+        for key in ("variant", "scenario"):
+            if obj.get(key) is not None and not isinstance(obj[key], str):
+                raise TraceError(f"not a trace: \"{key}\" must be text or null")
+        return Trace(obj["spec"], obj["spec_class"], obj.get("variant"), obj.get("scenario"), obj["params"],
+                     obj["property"], obj["kind"], obj["verdict"], steps)
+    except KeyError as e:
+        raise TraceError(f"not a trace: missing key {e}") from None
+
+
+def dump(trace: Trace, path: str) -> None:
+    """Write a trace atomically: a complete temporary file is checked, then renamed over `path`."""
+    text = dumps(trace)
+    loads(text)  # only a valid trace replaces a file
+    d = os.path.dirname(os.path.abspath(path))
+    os.makedirs(d, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=d)
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def load(path: str) -> Trace:
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except FileNotFoundError:
+        raise TraceError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise TraceError(f"{path}: is a directory, not a trace file") from None
+    except UnicodeDecodeError:
+        raise TraceError(f"{path}: not a trace: not UTF-8 text") from None
+    except OSError as e:
+        raise TraceError(f"{path}: cannot read: {e.strerror}") from None
+    if not text.strip():
+        raise TraceError(f"{path}: not a trace: the file is empty")
+    try:
+        return loads(text)
+    except TraceError as e:
+        raise TraceError(f"{path}: {e}") from None
+
+
+@dataclass
+class Replayed:
+    states: list[Any]
+    labels: list[tuple[Any, tuple] | None]
+
+
+def replay(bound: BoundSpec, trace: Trace) -> Replayed:
+    """Re-execute a trace against a bound spec; raise TraceError at the first step that diverges."""
+    if trace.spec_class != bound.name:
+        raise TraceError(f"the trace is from spec {trace.spec_class!r}, not {bound.name!r}")
+    def decode(i: int, st: Step) -> Any:
+        try:
+            return bound.from_json(st.state)
+        except DomainError as e:
+            raise TraceError(f"step {i} ({st.action}): its state does not fit the spec's variables: {e}") from None
+
+    first = decode(0, trace.steps[0])
+    if trace.steps[0].action != "init":
+        raise TraceError("step 0 must be the initial state (action \"init\")")
+    if first not in bound.initial_states():
+        raise TraceError("step 0: the trace's first state is not an initial state of the spec "
+                         "(the spec or its parameters changed since the trace was written)")
+    states, labels = [first], [None]
+    s = first
+    for i, st in enumerate(trace.steps[1:], start=1):
+        want = decode(i, st)
+        match = None
+        cands = [(a, args) for a, args in bound.enabled(s) if a.name == st.action and _args_json(args) == st.args]
+        if not cands:
+            known = any(a.name == st.action for a in bound.actions)
+            why = "no such action in the spec" if known is False else "its guard is false in the previous state"
+            raise TraceError(f"step {i}: action {st.action}{tuple(st.args) if st.args else ''} cannot be taken: "
+                             f"{why}; the trace is stale or not from this spec")
+        for a, args in cands:
+            t = bound.apply(a, s, args)
+            if t == want:
+                match = (a, args, t)
+                break
+        if match is None:
+            got = bound.apply(cands[0][0], s, cands[0][1])
+            diff = [n for n, x, y in zip(bound.names, got, want) if x != y]
+            raise TraceError(f"step {i}: action {st.action} gives a different state than the trace records "
+                             f"(differs in {', '.join(diff)}); the trace is stale, hand-edited, or the spec "
+                             f"is nondeterministic (set or dict iteration order, randomness)")
+        states.append(match[2])
+        labels.append((match[0], match[1]))
+        s = match[2]
+    return Replayed(states, labels)

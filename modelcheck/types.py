@@ -1,0 +1,408 @@
+"""Finite domains for state variables and parameters.
+
+Each type knows four things about its values: how to check one (compiled to Python source so the
+explorer's check of a new state is one generated expression), how to write and read it as JSON,
+how to show it to a person, and how to expose it to Z3 as leaf constants (Bool or Int).
+
+>>> PC = Enum("PC", ["idle", "busy"])
+>>> PC.busy
+1
+>>> TupleOf(PC, 2).to_json((0, 1))
+['idle', 'busy']
+"""
+from __future__ import annotations
+
+import itertools
+from typing import Any, Iterable, Iterator
+
+__all__ = ["Type", "Bool", "IntRange", "Enum", "TupleOf", "MapOf", "SetOf", "SeqOf", "DomainError", "put"]
+
+
+class DomainError(ValueError):
+    """A value is outside its declared domain, or JSON does not decode to a value of the type."""
+
+
+class _Gen:
+    """Shared namespace for generated checking code: binds constants under fresh names."""
+
+    def __init__(self) -> None:
+        self.ns: dict[str, Any] = {}
+        self._n = itertools.count()
+
+    def const(self, value: Any) -> str:
+        name = f"_c{next(self._n)}"
+        self.ns[name] = value
+        return name
+
+    def var(self) -> str:
+        return f"_v{next(self._n)}"
+
+
+class Leaf:
+    """A scalar of the Z3 view: a Python expression over the state `s` and its Z3 sort and bounds."""
+
+    __slots__ = ("name", "code", "sort", "lo", "hi", "const", "type")
+
+    def __init__(self, name: str, code: str, sort: str, lo: int = 0, hi: int = 1, type: "Type | None" = None):
+        self.name, self.code, self.sort, self.lo, self.hi, self.type = name, code, sort, lo, hi, type
+        self.const = None  # set by z3bridge
+
+
+class Type:
+    """Base of all domains. Subclasses implement the methods below."""
+
+    def contains(self, value: Any) -> bool:
+        gen = _Gen()
+        code = self.check_code("x", gen)
+        return bool(eval(code, gen.ns, {"x": value}))
+
+    def check_code(self, expr: str, gen: _Gen) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def to_json(self, value: Any) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def from_json(self, data: Any) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def show(self, value: Any) -> str:
+        return str(value)
+
+    def leaves(self, name: str, code: str, gen: _Gen) -> Any:  # pragma: no cover - abstract
+        """Return the view object for Z3 and register leaves on `gen.leaves`."""
+        raise NotImplementedError
+
+    def values(self) -> Iterator[Any]:  # pragma: no cover - abstract
+        """Every value of the domain (used to parse and enumerate small parameter domains)."""
+        raise NotImplementedError
+
+    def parse(self, text: str) -> Any:
+        """Parse a command-line value (`-p K=V`)."""
+        raise DomainError(f"values of {self!r} cannot be given on the command line")
+
+
+class Bool(Type):
+    def check_code(self, expr, gen):
+        return f"({expr} is True or {expr} is False)"
+
+    def to_json(self, value):
+        return value
+
+    def from_json(self, data):
+        if data is True or data is False:
+            return data
+        raise DomainError(f"expected true or false, got {data!r}")
+
+    def show(self, value):
+        return "true" if value else "false"
+
+    def leaves(self, name, code, gen):
+        leaf = Leaf(name, code, "bool", type=self)
+        gen.leaves.append(leaf)
+        return leaf
+
+    def values(self):
+        return iter((False, True))
+
+    def parse(self, text):
+        t = text.strip().lower()
+        if t in ("true", "1", "yes", "on"):
+            return True
+        if t in ("false", "0", "no", "off"):
+            return False
+        raise DomainError(f"expected true or false, got {text!r}")
+
+    def __repr__(self):
+        return "Bool()"
+
+
+class IntRange(Type):
+    """Integers lo..hi, both inclusive."""
+
+    def __init__(self, lo: int, hi: int):
+        if not (isinstance(lo, int) and isinstance(hi, int)) or lo > hi:
+            raise TypeError(f"IntRange needs two ints lo <= hi, got {lo!r}, {hi!r}")
+        self.lo, self.hi = lo, hi
+
+    def check_code(self, expr, gen):
+        return f"(type({expr}) is int and {self.lo} <= {expr} <= {self.hi})"
+
+    def to_json(self, value):
+        return value
+
+    def from_json(self, data):
+        if type(data) is int and self.lo <= data <= self.hi:
+            return data
+        raise DomainError(f"expected an integer in {self.lo}..{self.hi}, got {data!r}")
+
+    def leaves(self, name, code, gen):
+        leaf = Leaf(name, code, "int", self.lo, self.hi, type=self)
+        gen.leaves.append(leaf)
+        return leaf
+
+    def values(self):
+        return iter(range(self.lo, self.hi + 1))
+
+    def parse(self, text):
+        try:
+            v = int(text.strip())
+        except ValueError:
+            raise DomainError(f"expected an integer in {self.lo}..{self.hi}, got {text!r}") from None
+        return self.from_json(v)
+
+    def __repr__(self):
+        return f"IntRange({self.lo}, {self.hi})"
+
+
+class Enum(IntRange):
+    """Named labels, stored as their index: `E = Enum("E", ["a", "b"])`, then `E.b == 1`."""
+
+    def __init__(self, name: str, labels: Iterable[str]):
+        labels = list(labels)
+        if not labels or len(set(labels)) != len(labels):
+            raise TypeError(f"Enum {name!r} needs distinct labels, got {labels!r}")
+        for lab in labels:
+            if not isinstance(lab, str) or not lab.isidentifier() or lab.startswith("_"):
+                raise TypeError(f"Enum {name!r}: label {lab!r} must be an identifier not starting with '_'")
+        super().__init__(0, len(labels) - 1)
+        self.name = name
+        self.labels = tuple(labels)
+        for i, lab in enumerate(labels):
+            if hasattr(type(self), lab):
+                raise TypeError(f"Enum {name!r}: label {lab!r} clashes with an Enum attribute")
+            setattr(self, lab, i)
+
+    def to_json(self, value):
+        return self.labels[value]
+
+    def from_json(self, data):
+        if isinstance(data, str) and data in self.labels:
+            return self.labels.index(data)
+        raise DomainError(f"expected one of {', '.join(self.labels)} ({self.name}), got {data!r}")
+
+    def show(self, value):
+        return self.labels[value] if type(value) is int and 0 <= value < len(self.labels) else repr(value)
+
+    def parse(self, text):
+        return self.from_json(text.strip())
+
+    def __repr__(self):
+        return f"Enum({self.name!r}, {list(self.labels)!r})"
+
+
+class TupleOf(Type):
+    """A fixed-size tuple of n values of one type."""
+
+    def __init__(self, elem: Type, n: int):
+        if not isinstance(elem, Type):
+            raise TypeError(f"TupleOf needs a type as its element, got {elem!r}")
+        if not isinstance(n, int) or n < 0:
+            raise TypeError(f"TupleOf needs a size >= 0, got {n!r}")
+        self.elem, self.n = elem, n
+
+    def check_code(self, expr, gen):
+        head = f"type({expr}) is tuple and len({expr}) == {self.n}"
+        if self.n == 0:
+            return f"({head})"
+        if self.n <= 8:
+            parts = [self.elem.check_code(f"{expr}[{i}]", gen) for i in range(self.n)]
+            return f"({head} and {' and '.join(parts)})"
+        v = gen.var()
+        return f"({head} and all({self.elem.check_code(v, gen)} for {v} in {expr}))"
+
+    def to_json(self, value):
+        return [self.elem.to_json(x) for x in value]
+
+    def from_json(self, data):
+        if not isinstance(data, list) or len(data) != self.n:
+            raise DomainError(f"expected a list of {self.n} values, got {data!r}")
+        return tuple(self.elem.from_json(x) for x in data)
+
+    def show(self, value):
+        return "(" + ", ".join(self.elem.show(x) for x in value) + ")"
+
+    def leaves(self, name, code, gen):
+        return [self.elem.leaves(f"{name}[{i}]", f"{code}[{i}]", gen) for i in range(self.n)]
+
+    def values(self):
+        return itertools.product(*[list(self.elem.values())] * self.n)
+
+    def __repr__(self):
+        return f"TupleOf({self.elem!r}, {self.n})"
+
+
+class MapOf(Type):
+    """A total map from a fixed list of keys to values, stored as a tuple in key order."""
+
+    def __init__(self, keys: Iterable[Any], value: Type):
+        self.keys = tuple(keys)
+        if len(set(self.keys)) != len(self.keys):
+            raise TypeError(f"MapOf keys must be distinct, got {self.keys!r}")
+        if not isinstance(value, Type):
+            raise TypeError(f"MapOf needs a type for its values, got {value!r}")
+        self.value = value
+        self.index = {k: i for i, k in enumerate(self.keys)}
+        self._tuple = TupleOf(value, len(self.keys))
+
+    def check_code(self, expr, gen):
+        return self._tuple.check_code(expr, gen)
+
+    def to_json(self, value):
+        return {str(k): self.value.to_json(v) for k, v in zip(self.keys, value)}
+
+    def from_json(self, data):
+        if not isinstance(data, dict) or sorted(data) != sorted(str(k) for k in self.keys):
+            raise DomainError(f"expected an object with keys {[str(k) for k in self.keys]}, got {data!r}")
+        return tuple(self.value.from_json(data[str(k)]) for k in self.keys)
+
+    def show(self, value):
+        return "{" + ", ".join(f"{k}: {self.value.show(v)}" for k, v in zip(self.keys, value)) + "}"
+
+    def leaves(self, name, code, gen):
+        return {k: self.value.leaves(f"{name}[{k!r}]", f"{code}[{i}]", gen) for i, k in enumerate(self.keys)}
+
+    def values(self):
+        return self._tuple.values()
+
+    def __repr__(self):
+        return f"MapOf({list(self.keys)!r}, {self.value!r})"
+
+
+def _atom_json(a: Any) -> Any:
+    return [_atom_json(x) for x in a] if isinstance(a, tuple) else a
+
+
+class SetView:
+    """Z3 view of a `SetOf` variable: `v.msgs.has(atom)` is a z3 Bool."""
+
+    def __init__(self, name: str, members: dict):
+        self._name, self._members = name, members
+
+    def has(self, atom: Any):
+        try:
+            return self._members[atom].const
+        except KeyError:
+            raise KeyError(f"{atom!r} is not in the domain of set {self._name}") from None
+
+    def __repr__(self):
+        return f"<set {self._name}>"
+
+
+class SetOf(Type):
+    """A subset of a small domain of atoms (ints, strings, or tuples of those), as a frozenset."""
+
+    def __init__(self, domain: Iterable[Any]):
+        self.domain = tuple(domain)
+        if len(set(self.domain)) != len(self.domain):
+            raise TypeError("SetOf domain must not repeat atoms")
+        self.order = {a: i for i, a in enumerate(self.domain)}
+        self._json = {json_key(_atom_json(a)): a for a in self.domain}
+
+    def check_code(self, expr, gen):
+        return f"(type({expr}) is frozenset and {expr} <= {gen.const(frozenset(self.domain))})"
+
+    def to_json(self, value):
+        return [_atom_json(a) for a in sorted(value, key=self.order.__getitem__)]
+
+    def from_json(self, data):
+        if not isinstance(data, list):
+            raise DomainError(f"expected a list (a set), got {data!r}")
+        out = set()
+        for item in data:
+            key = json_key(item)
+            if key not in self._json:
+                raise DomainError(f"{item!r} is not in the set's domain")
+            out.add(self._json[key])
+        return frozenset(out)
+
+    def show(self, value):
+        return "{" + ", ".join(_show_atom(a) for a in sorted(value, key=self.order.__getitem__)) + "}"
+
+    def leaves(self, name, code, gen):
+        members = {}
+        for a in self.domain:
+            leaf = Leaf(f"{name}.has({_show_atom(a)})", f"({gen.const(a)} in {code})", "bool", type=Bool())
+            gen.leaves.append(leaf)
+            members[a] = leaf
+        return SetView(name, members)
+
+    def values(self):
+        return (frozenset(c) for r in range(len(self.domain) + 1) for c in itertools.combinations(self.domain, r))
+
+    def __repr__(self):
+        return f"SetOf({list(self.domain)!r})"
+
+
+class SeqView:
+    def __init__(self, name: str, len_leaf: Leaf):
+        self._name, self._len = name, len_leaf
+
+    @property
+    def len(self):
+        return self._len.const
+
+
+class SeqOf(Type):
+    """A tuple of 0..maxlen values of one type (a queue or a log)."""
+
+    def __init__(self, elem: Type, maxlen: int):
+        if not isinstance(elem, Type):
+            raise TypeError(f"SeqOf needs a type as its element, got {elem!r}")
+        self.elem, self.maxlen = elem, maxlen
+
+    def check_code(self, expr, gen):
+        v = gen.var()
+        return (f"(type({expr}) is tuple and len({expr}) <= {self.maxlen} and "
+                f"all({self.elem.check_code(v, gen)} for {v} in {expr}))")
+
+    def to_json(self, value):
+        return [self.elem.to_json(x) for x in value]
+
+    def from_json(self, data):
+        if not isinstance(data, list) or len(data) > self.maxlen:
+            raise DomainError(f"expected a list of at most {self.maxlen} values, got {data!r}")
+        return tuple(self.elem.from_json(x) for x in data)
+
+    def show(self, value):
+        return "[" + ", ".join(self.elem.show(x) for x in value) + "]"
+
+    def leaves(self, name, code, gen):
+        leaf = Leaf(f"len({name})", f"len({code})", "int", 0, self.maxlen, type=IntRange(0, self.maxlen))
+        gen.leaves.append(leaf)
+        return SeqView(name, leaf)
+
+    def values(self):
+        elems = list(self.elem.values())
+        return (t for n in range(self.maxlen + 1) for t in itertools.product(elems, repeat=n))
+
+    def __repr__(self):
+        return f"SeqOf({self.elem!r}, {self.maxlen})"
+
+
+def _show_atom(a: Any) -> str:
+    if isinstance(a, tuple):
+        return "(" + ", ".join(_show_atom(x) for x in a) + ")"
+    return str(a)
+
+
+def json_key(data: Any) -> str:
+    import json
+
+    return json.dumps(data, sort_keys=True)
+
+
+def put(tup: tuple, index: Any, value: Any) -> tuple:
+    """Copy of `tup` with `tup[index]` replaced; `index` may be a tuple of indices into nested tuples.
+
+    >>> put((1, 2, 3), 1, 9)
+    (1, 9, 3)
+    >>> put(((0, 0), (0, 0)), (1, 0), 5)
+    ((0, 0), (5, 0))
+    """
+    if type(index) is tuple:
+        if len(index) == 1:
+            index = index[0]
+        else:
+            i = index[0]
+            return tup[:i] + (put(tup[i], index[1:], value),) + tup[i + 1:]
+    return tup[:index] + (value,) + tup[index + 1:]

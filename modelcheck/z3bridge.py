@@ -1,0 +1,242 @@
+"""Properties as Z3 formulas: the Z3 view of a state, translation to Python, and vacuity checks.
+
+This is the only module that imports z3. A property is written once as a Z3 formula over the
+declared variables; it is translated once into a Python predicate over the concrete state tuple,
+which the explorer calls on every new state. `z3_eval` evaluates the same formula with Z3's own
+model evaluation, and the tests check the two agree.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import z3
+
+from .spec import BoundSpec, PropertyDef, SpecError
+from .types import Leaf, _Gen
+
+__all__ = ["View", "CompiledProperty", "compile_properties", "z3_eval", "vacuity_issues", "false_conjuncts"]
+
+
+class View:
+    """The Z3 view of a state: one attribute per variable (see docs/spec-api.md for the shapes)."""
+
+    def __init__(self, attrs: dict[str, Any]):
+        self.__dict__.update(attrs)
+
+
+@dataclass
+class CompiledProperty:
+    name: str
+    kind: str
+    formula: Any  # z3.BoolRef
+    predicate: Callable[[Any], bool]
+    source: str
+    definition: PropertyDef
+    leaves: list[Leaf] = field(default_factory=list)  # the leaves the formula mentions
+
+    def holds(self, state: Any) -> bool:
+        return bool(self.predicate(state))
+
+
+def build_view(bound: BoundSpec) -> tuple[View, list[Leaf], dict[str, Any]]:
+    gen = _Gen()
+    gen.leaves = []  # type: ignore[attr-defined]
+    attrs = {n: t.leaves(n, f"s[{i}]", gen) for i, (n, t) in enumerate(bound.variables.items())}
+    leaves: list[Leaf] = gen.leaves  # type: ignore[attr-defined]
+    for leaf in leaves:
+        leaf.const = z3.Bool(leaf.name) if leaf.sort == "bool" else z3.Int(leaf.name)
+
+    def consts(x):
+        if isinstance(x, Leaf):
+            return x.const
+        if isinstance(x, list):
+            return [consts(y) for y in x]
+        if isinstance(x, dict):
+            return {k: consts(y) for k, y in x.items()}
+        return x  # SetView / SeqView read their leaves' constants on use
+
+    return View({n: consts(x) for n, x in attrs.items()}), leaves, gen.ns
+
+
+_K = z3.Z3_OP_UNINTERPRETED
+_NARY = {z3.Z3_OP_AND: " and ", z3.Z3_OP_OR: " or ", z3.Z3_OP_ADD: " + ", z3.Z3_OP_MUL: " * ",
+         z3.Z3_OP_SUB: " - "}
+_CMP = {z3.Z3_OP_LE: "<=", z3.Z3_OP_LT: "<", z3.Z3_OP_GE: ">=", z3.Z3_OP_GT: ">"}
+
+
+class _Translator:
+    def __init__(self, by_id: dict[int, Leaf], prop: str):
+        self.by_id, self.prop = by_id, prop
+        self.used: dict[int, Leaf] = {}
+        self.memo: dict[int, str] = {}
+
+    def go(self, e: Any) -> str:
+        key = e.get_id()
+        got = self.memo.get(key)
+        if got is None:
+            got = self.memo[key] = self._go(e)
+        return got
+
+    def _go(self, e: Any) -> str:
+        if z3.is_true(e):
+            return "True"
+        if z3.is_false(e):
+            return "False"
+        if z3.is_int_value(e):
+            return str(e.as_long())
+        if not z3.is_app(e):
+            raise self._unsupported(e)
+        k = e.decl().kind()
+        ch = e.children()
+        if k == _K and not ch:
+            leaf = self.by_id.get(e.get_id())
+            if leaf is None:
+                raise SpecError(f"property {self.prop!r} mentions {e}, which is not a state variable; "
+                                f"build formulas from the view v (v.x, v.x[i], v.s.has(a))")
+            self.used[e.get_id()] = leaf
+            return leaf.code
+        if k in _NARY:
+            return "(" + _NARY[k].join(self.go(c) for c in ch) + ")"
+        if k == z3.Z3_OP_NOT:
+            return f"(not {self.go(ch[0])})"
+        if k == z3.Z3_OP_IMPLIES:
+            return f"((not {self.go(ch[0])}) or {self.go(ch[1])})"
+        if k in (z3.Z3_OP_EQ, z3.Z3_OP_IFF):
+            return f"({self.go(ch[0])} == {self.go(ch[1])})"
+        if k == z3.Z3_OP_XOR:
+            return f"({self.go(ch[0])} != {self.go(ch[1])})"
+        if k == z3.Z3_OP_DISTINCT:
+            xs = [self.go(c) for c in ch]
+            return f"(len({{{', '.join(xs)}}}) == {len(xs)})"
+        if k in _CMP:
+            return f"({self.go(ch[0])} {_CMP[k]} {self.go(ch[1])})"
+        if k == z3.Z3_OP_UMINUS:
+            return f"(-{self.go(ch[0])})"
+        if k == z3.Z3_OP_ITE:
+            return f"({self.go(ch[1])} if {self.go(ch[0])} else {self.go(ch[2])})"
+        raise self._unsupported(e)
+
+    def _unsupported(self, e):
+        return SpecError(f"property {self.prop!r}: operator {e.decl().name() if z3.is_app(e) else e} in "
+                         f"`{str(e)[:80]}` is not supported; use And/Or/Not/Implies/If/Xor/Distinct, "
+                         f"== != < <= > >=, + - * and literals")
+
+
+def compile_properties(bound: BoundSpec) -> list[CompiledProperty]:
+    """Build the Z3 formula of every property and translate it into a Python predicate."""
+    view, leaves, ns = build_view(bound)
+    bound.view, bound.leaves, bound.leaf_ns = view, leaves, ns
+    by_id = {leaf.const.get_id(): leaf for leaf in leaves}
+    out = []
+    for p in bound.properties:
+        try:
+            formula = p.fn(bound.inst, view)
+        except SpecError:
+            raise
+        except Exception as e:
+            raise SpecError(f"{p.where}: property {p.name!r} raised {type(e).__name__} while building its "
+                            f"formula: {e}") from e
+        if isinstance(formula, bool):
+            formula = z3.BoolVal(formula)
+        if not isinstance(formula, z3.BoolRef):
+            raise SpecError(f"{p.where}: property {p.name!r} must return a Z3 Bool formula, "
+                            f"got {type(formula).__name__}")
+        tr = _Translator(by_id, p.name)
+        try:
+            src = tr.go(formula)
+        except SpecError as e:
+            raise SpecError(f"{p.where}: {e}") from None
+        pred = eval(f"lambda s: {src}", dict(ns))
+        out.append(CompiledProperty(p.name, p.kind, formula, pred, src, p, list(tr.used.values())))
+    return out
+
+
+def assignment(leaves: list[Leaf], ns: dict[str, Any] | None, state: Any) -> list[tuple[Any, Any]]:
+    """The (z3 constant, z3 value) pairs that describe a concrete state."""
+    out = []
+    for leaf in leaves:
+        val = eval(leaf.code, ns or {}, {"s": state})
+        out.append((leaf.const, z3.BoolVal(bool(val)) if leaf.sort == "bool" else z3.IntVal(int(val))))
+    return out
+
+
+def z3_eval(bound: BoundSpec, formula: Any, state: Any) -> bool:
+    """Evaluate a formula on a concrete state with Z3's model evaluation (slow; for cross-checks)."""
+    pairs = assignment(bound.leaves, bound.leaf_ns, state)
+    solver = z3.Solver()
+    for c, v in pairs:
+        solver.add(c == v)
+    if solver.check() != z3.sat:
+        raise AssertionError("a concrete assignment is unsatisfiable")
+    val = solver.model().eval(formula, model_completion=True)
+    if not (z3.is_true(val) or z3.is_false(val)):
+        raise AssertionError(f"Z3 did not reduce the formula to a truth value: {val}")
+    return z3.is_true(val)
+
+
+def domain_constraints(leaves: list[Leaf]) -> list[Any]:
+    return [z3.And(leaf.lo <= leaf.const, leaf.const <= leaf.hi) for leaf in leaves if leaf.sort == "int"]
+
+
+@dataclass
+class VacuityIssue:
+    prop: str
+    kind: str
+    message: str
+    fatal: bool
+
+
+def vacuity_issues(bound: BoundSpec, props: list[CompiledProperty], timeout_ms: int = 10000) -> list[VacuityIssue]:
+    """Ask Z3 whether each property can fail (`always`) or hold (`sometimes`, `always_possible`) at all
+    over the declared domains. A property that cannot is a check that cannot fail: an error unless the
+    spec marks it `vacuous_ok`. A solver `unknown` is a warning, never read as a proof."""
+    issues = []
+    for p in props:
+        if p.kind == "terminal":
+            continue
+        solver = z3.Solver()
+        solver.set("timeout", timeout_ms)
+        solver.add(*domain_constraints(p.leaves))
+        goal = z3.Not(p.formula) if p.kind == "always" else p.formula
+        solver.add(goal)
+        res = solver.check()
+        if res == z3.unsat and not p.definition.vacuous_ok:
+            if p.kind == "always":
+                msg = (f"{p.definition.where}: always {p.name}: Z3 proves it can never be false over the declared "
+                       f"domains, so checking it cannot fail. Fix the formula, or mark it "
+                       f"@always(vacuous_ok=True) if that is intended")
+            else:
+                msg = (f"{p.definition.where}: {p.kind} {p.name}: Z3 proves no state over the declared domains "
+                       f"satisfies it, so it can never hold. Fix the formula")
+            issues.append(VacuityIssue(p.name, p.kind, msg, True))
+        elif res == z3.unknown:
+            issues.append(VacuityIssue(p.name, p.kind, f"{p.kind} {p.name}: Z3 could not decide vacuity "
+                                       f"({solver.reason_unknown()}); not checked", False))
+    return issues
+
+
+def false_conjuncts(bound: BoundSpec, prop: CompiledProperty, state: Any) -> list[tuple[str, dict[str, str]]]:
+    """For a property false in `state`: the top-level conjuncts that are false (flattening nested Ands,
+    and looking through a top-level Not(Or(...))), each with the values of the leaves it mentions."""
+    ns = bound.leaf_ns
+    by_id = {leaf.const.get_id(): leaf for leaf in bound.leaves}
+
+    def conj(e):
+        if z3.is_and(e):
+            for c in e.children():
+                yield from conj(c)
+        elif z3.is_not(e) and z3.is_or(e.children()[0]):
+            for c in e.children()[0].children():
+                yield from conj(z3.Not(c))
+        else:
+            yield e
+
+    out = []
+    for c in conj(prop.formula):
+        tr = _Translator(by_id, prop.name)
+        src = tr.go(c)
+        if not eval(f"lambda s: {src}", dict(ns))(state):
+            vals = {leaf.name: str(eval(leaf.code, ns, {"s": state})) for leaf in tr.used.values()}
+            out.append((str(c), vals))
+    return out
