@@ -63,7 +63,7 @@ def make_successors(bound: BoundSpec) -> tuple[Callable[[Any], list], list[tuple
     inst = bound.inst
     labels: list[tuple[ActionDef, tuple]] = []
     lid_of: dict[tuple[int, tuple], int] = {}
-    ns: dict[str, Any] = {"_labels": labels, "_lid_of": lid_of}
+    ns: dict[str, Any] = {"_labels": labels, "_lid_of": lid_of, "_order": _order}
     lines = ["def successors(s):", "    out = []", "    ap = out.append"]
     static = bound.instances()
     for ai, a in enumerate(bound.actions):
@@ -85,7 +85,7 @@ def make_successors(bound: BoundSpec) -> tuple[Callable[[Any], list], list[tuple
                 return get
             ns[f"L{ai}"] = lid()
             ns[f"A{ai}"] = lambda item, a=a: bound._args(a, item)
-            lines += [f"    for _x in o{ai}(s):",
+            lines += [f"    for _x in _order(o{ai}(s)):",
                       f"        _a = A{ai}(_x)",
                       f"        if {test('s, *_a')}:",
                       f"            ap((L{ai}(_a), e{ai}(s, *_a)))"]
@@ -107,6 +107,21 @@ def make_successors(bound: BoundSpec) -> tuple[Callable[[Any], list], list[tuple
     lines.append("    return out")
     exec("\n".join(lines), ns)
     return ns["successors"], labels
+
+
+def _order(items: Any) -> Any:
+    """Arguments from a state-dependent `over`, in an order that does not depend on PYTHONHASHSEED."""
+    if isinstance(items, (set, frozenset, dict)):
+        return sorted(items, key=lambda x: json.dumps(_plain(x), sort_keys=True))
+    return items
+
+
+def _plain(x: Any) -> Any:
+    if isinstance(x, (tuple, list)):
+        return [_plain(y) for y in x]
+    if isinstance(x, frozenset):
+        return sorted(json.dumps(_plain(y), sort_keys=True) for y in x)
+    return x
 
 
 def fingerprint(bound: BoundSpec, s: Any) -> str:

@@ -410,7 +410,8 @@ class BoundSpec:
             if a.nargs == 0:
                 cands = [()]
             elif a.over_uses_state:
-                cands = [self._args(a, x) for x in a.over(self.inst, s)]
+                from .explorer import _order
+                cands = [self._args(a, x) for x in _order(a.over(self.inst, s))]
             else:
                 cands = [args for (b, args) in self.instances() if b is a]
             for args in cands:
