@@ -81,7 +81,8 @@ def trace_filename(spec_path: str, bound: BoundSpec, prop: str, witness: bool = 
 
 
 def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out_dir: str | None = "counterexamples",
-          witness_dir: str | None = None, progress: Progress | None = None, record_edges: bool = False) -> Report:
+          witness_dir: str | None = None, progress: Progress | None = None, record_edges: bool = False,
+          all_violations: bool = False, successors: Any = None) -> Report:
     """Check every property of a bound spec. Raises SpecError for mistakes found before exploring."""
     limits = limits or Limits()
     props = compile_properties(bound)
@@ -91,7 +92,8 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
         (fatal if issue.fatal else report.warnings).append(issue.message)
     if fatal:
         raise SpecError("\n".join(fatal))
-    res = explore(bound, props, limits, progress=progress, record_edges=record_edges)
+    res = explore(bound, props, limits, progress=progress, record_edges=record_edges,
+                  all_violations=all_violations, successors=successors)
     report.result = res
     if res.error is not None:
         report.error = str(res.error)

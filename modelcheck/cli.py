@@ -54,6 +54,25 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--witnesses", metavar="DIR", help="also write a witness trace for every `sometimes`")
     v.add_argument("--graph", metavar="FILE", help="write the state graph (.graphml or .dot)")
     v.add_argument("--quiet", action="store_true", help="no progress or statistics on stderr")
+    v.add_argument("--all-violations", action="store_true",
+                   help="collect every violating state, group them by cause, one shortest trace per class")
+
+    ab = sub.add_parser("ablate", help="check every subset of the spec's fixes in every scenario",
+                        description="Check every subset of the fixes (params with fix=True) against every "
+                                    "scenario; print the verdicts, the minimal sufficient subsets and the "
+                                    "fixes necessary in every sufficient subset.",
+                        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ab.add_argument("spec", nargs="?", help=f"spec file (default {DEFAULT_SPEC})")
+    ab.add_argument("--scenario", action="append", help="only this scenario (repeatable)")
+    ab.add_argument("-p", "--param", action="append", default=[], metavar="K=V", help="set a parameter")
+    ab.add_argument("--no-share", action="store_true", help="explore every subset from scratch (for comparison)")
+    ab.add_argument("--json", action="store_true", help="print a machine-readable report on stdout")
+    _add_limits(ab)
+
+    ex = sub.add_parser("explain", help="replay a counterexample under another variant and say where it stops",
+                        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ex.add_argument("trace", help="a trace file written by modelcheck verify")
+    ex.add_argument("--variant", required=True, help="the variant to replay it under (e.g. phase73, fixA+fixC)")
 
     ls = sub.add_parser("list", help="list a spec's variants, scenarios, parameters, actions and properties")
     ls.add_argument("spec", nargs="?", help=f"spec file (default {DEFAULT_SPEC})")
@@ -111,6 +130,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _verify(args)
         if args.command == "list":
             return _list(args)
+        if args.command == "ablate":
+            return _ablate(args)
+        if args.command == "explain":
+            return _explain(args)
         raise UsageError(f"unknown command {args.command!r}")
     except (UsageError, SpecError, TraceError) as e:
         kind = {UsageError: "usage error", SpecError: "spec error", TraceError: "trace error"}[type(e)]
@@ -139,14 +162,118 @@ def _verify(args) -> int:
     bound = cls.bind(args.variant, args.scenario, overrides)
     progress = Progress(enabled=not args.quiet and not args.json)
     report = check(bound, path, _limits(args), out_dir=args.out, witness_dir=args.witnesses,
-                   progress=progress, record_edges=bool(args.graph))
+                   progress=progress, record_edges=bool(args.graph), all_violations=args.all_violations)
     if args.graph and report.result is not None:
         _write_graph(report, args.graph)
     if args.json:
         print(json.dumps(report_json(report), sort_keys=True, indent=1))
     else:
         _print_report(report, quiet=args.quiet)
+        if args.all_violations:
+            _print_groups(report, args.out)
     return report.exit_code
+
+
+def _print_groups(report: Report, out_dir: str | None) -> None:
+    from .analysis import group_violations
+    from .check import trace_filename
+    from .trace import dump, trace_from_path
+
+    res = report.result
+    for prop, ids in res.violating.items():
+        if not ids:
+            continue
+        classes = group_violations(report, prop)
+        print(f"{report.label}: always {prop}: {len(ids):,} violating states in {len(classes)} "
+              f"class{'es' if len(classes) != 1 else ''} (grouped by the transition that entered the violation)")
+        for k, c in enumerate(classes, 1):
+            tr = trace_from_path(report.bound, report.spec_path, prop, "always", VIOLATED, res.path(c.first))
+            where = ""
+            if out_dir:
+                path = os.path.join(out_dir, trace_filename(report.spec_path, report.bound, f"{prop}.class{k}"))
+                dump(tr, path)
+                where = f" -> {path}"
+            print(f"  class {k}: {c.signature}: {c.states:,} states; shortest {tr.length} steps{where}")
+
+
+def _ablate(args) -> int:
+    from .analysis import ablate, subset_name
+
+    path, cls = load_spec(args.spec or DEFAULT_SPEC)
+    scenarios = args.scenario or None
+    if scenarios:
+        for sc in scenarios:
+            if sc not in cls.scenarios:
+                raise UsageError(f"unknown scenario {sc!r}; known: {', '.join(cls.scenarios) or '(none)'}")
+    quiet = args.json
+
+    def on_cell(c):
+        if not quiet:
+            print(f"checked {subset_name(c.subset)} / {c.scenario or '-'}: {c.states:,} states, "
+                  f"{c.seconds:.1f} s", file=sys.stderr)
+
+    ab = ablate(cls, path, scenarios, _params(args.param), _limits(args), share=not args.no_share, on_cell=on_cell)
+    verdicts = [v for c in ab.cells for v, _ in c.verdicts.values()]
+    code = EXIT_VIOLATED if VIOLATED in verdicts else EXIT_INCONCLUSIVE if INCONCLUSIVE in verdicts else EXIT_OK
+    if args.json:
+        print(json.dumps({
+            "spec": path, "fixes": ab.fixes, "seconds": round(ab.seconds, 2),
+            "cells": [{"fixes": list(c.subset), "scenario": c.scenario, "states": c.states,
+                       "verdicts": {k: {"verdict": v, "steps": n} for k, (v, n) in c.verdicts.items()}}
+                      for c in ab.cells],
+            "minimal_sufficient": {str(sc): [list(s) for s in ab.minimal_sufficient(sc)] for sc in ab.scenarios},
+            "necessary": {str(sc): ab.necessary(sc) for sc in ab.scenarios},
+            "no_observable_effect": ab.no_effect(), "never_read": ab.never_read, "exit_code": code,
+        }, sort_keys=True, indent=1))
+        return code
+    props = list(ab.cells[0].verdicts) if ab.cells else []
+    short = {p: chr(ord("a") + i) if len(props) > 1 else "" for i, p in enumerate(props)}
+    rows = []
+    for subset in ab.subsets():
+        row = {"fixes": subset_name(subset)}
+        for sc in ab.scenarios:
+            c = ab.cell(subset, sc)
+            bad = [f"{short[p]}{'✗' if v == VIOLATED else '?'}{n if n is not None else ''}"
+                   for p, (v, n) in c.verdicts.items() if v != VERIFIED]
+            row[sc or "-"] = "ok" if not bad else " ".join(bad)
+        rows.append(row)
+    print(f"{path}: fix ablation, {len(ab.subsets())} subsets of {{{', '.join(ab.fixes)}}} x "
+          f"{len(ab.scenarios)} scenarios; every cell over all reachable states unless marked '?'; params {ab.params}")
+    print(tabulate(rows, headers="keys", tablefmt="github"))
+    if len(props) > 1:
+        print("legend: ok = every property VERIFIED; " + ", ".join(f"{short[p]} = {p}" for p in props)
+              + "; ✗n = VIOLATED, shortest counterexample n steps; ? = INCONCLUSIVE")
+    for sc in ab.scenarios:
+        mins = ab.minimal_sufficient(sc)
+        nec = ab.necessary(sc)
+        label = sc or "-"
+        if not mins:
+            print(f"{label}: no subset of fixes is sufficient")
+        else:
+            print(f"{label}: minimal sufficient: {', '.join(subset_name(m) for m in mins)}; "
+                  f"necessary in every sufficient subset: {', '.join(nec) if nec else 'none'}")
+    for f in ab.no_effect():
+        why = "never read by the spec" if f in ab.never_read else "same verdicts and state counts with or without it"
+        print(f"{f}: changes nothing observable ({why})")
+    total = ab.hits + ab.misses
+    share = (f"; successor computations shared between subsets: {ab.hits:,} of {total:,} "
+             f"({100 * ab.hits / max(total, 1):.0f}%)") if total else ""
+    print(f"total {ab.seconds:.1f} s{share}")
+    return code
+
+
+def _explain(args) -> int:
+    from .analysis import explain
+    from .trace import load
+
+    trace = load(args.trace)
+    _, cls = load_spec(trace.spec if "::" in trace.spec else f"{trace.spec}::{trace.spec_class}")
+    ex = explain(cls, trace, args.variant)
+    print(f"{args.trace}: {trace.kind} {trace.property} (variant {trace.variant or 'default'}, "
+          f"{trace.length} steps) replayed under {args.variant}:")
+    for line in ex.lines:
+        print(f"  {line}")
+    return EXIT_VIOLATED if ex.still_violates and ex.blocked_at is None else EXIT_OK
 
 
 def _print_report(report: Report, quiet: bool = False) -> None:

@@ -153,6 +153,7 @@ class Result:
     edges: tuple[array, array, array] | None = None
     error: ModelError | None = None
     peak_memory_mb: float = 0.0
+    violating: dict[str, list[int]] = field(default_factory=dict)  # with all_violations: every violating state
 
     @property
     def distinct(self) -> int:
@@ -224,15 +225,19 @@ class Progress:
 
 def explore(bound: BoundSpec, properties: list[CompiledProperty], limits: Limits | None = None,
             progress: Progress | None = None, record_edges: bool = False,
-            stop_early: bool = True) -> Result:
+            stop_early: bool = True, all_violations: bool = False,
+            successors: tuple[Callable[[Any], list], list] | None = None) -> Result:
     """Explore every reachable state breadth-first and check every property.
 
     With `stop_early`, the search stops as soon as no verdict can change any more (every `always`
     violated, every `sometimes` witnessed, a deadlock found or not checked, and no `always_possible`).
+    With `all_violations`, every state is checked against every `always` property and the ids of all
+    violating states are kept in `Result.violating` (the search then runs to the end).
+    `successors` replaces the generated successor function (the ablation shares one between runs).
     """
     limits = limits or Limits()
     t0 = time.monotonic()
-    successors, labels = make_successors(bound)
+    successors, labels = successors if successors is not None else make_successors(bound)
     always = [p for p in properties if p.kind == "always"]
     sometimes = [p for p in properties if p.kind == "sometimes"]
     possible = [p for p in properties if p.kind == "always_possible"]
@@ -261,15 +266,25 @@ def explore(bound: BoundSpec, properties: list[CompiledProperty], limits: Limits
     all_ok = combined(pending_always, True)
     any_hit = combined(pending_some, False)
 
+    if all_violations:
+        stop_early = False
+        res.violating = {p.name: [] for p in always}
+        all_ok = combined(always, True)
+
     def on_new(sid: int, t: Any) -> None:
         nonlocal all_ok, any_hit
         try:
             if all_ok is not None and not all_ok(t):
-                for p in list(pending_always):
+                for p in (always if all_violations else list(pending_always)):
                     if not p.predicate(t):
+                        if all_violations:
+                            res.violating[p.name].append(sid)
+                            res.found.setdefault(p.name, sid)
+                            continue
                         res.found[p.name] = sid
                         pending_always.remove(p)
-                all_ok = combined(pending_always, True)
+                if not all_violations:
+                    all_ok = combined(pending_always, True)
             if any_hit is not None and any_hit(t):
                 for p in list(pending_some):
                     if p.predicate(t):
