@@ -51,6 +51,8 @@ class Report:
     verdicts: list[Verdict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
+    not_applicable: list[str] = field(default_factory=list)  # properties whose applies= is false here
+    never_fired: list[str] = field(default_factory=list)     # actions that fired in no explored state
 
     @property
     def label(self) -> str:
@@ -87,6 +89,7 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
     limits = limits or Limits()
     props = compile_properties(bound)
     report = Report(spec_path, bound, None)
+    report.not_applicable = list(bound.not_applicable)
     fatal = []
     for issue in vacuity_issues(bound, props):
         (fatal if issue.fatal else report.warnings).append(issue.message)
@@ -162,12 +165,16 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
             report.verdicts.append(Verdict("deadlock_free", "deadlock", VERIFIED, full))
         else:
             report.verdicts.append(Verdict("deadlock_free", "deadlock", INCONCLUSIVE, "no deadlock in " + full))
-    for name, (fired, _new) in res.coverage().items():
-        if fired == 0 and res.error is None:
-            scope = "any reachable state" if res.complete else "the states explored"
-            report.warnings.append(f"action {name!r} never fired: its guard was false in {scope} "
-                                   f"(often a modelling error)")
+    report.never_fired = [name for name, (fired, _new) in res.coverage().items() if fired == 0]
+    if res.error is None:
+        scope = "any reachable state" if res.complete else "the states explored"
+        for name in report.never_fired:
+            report.warnings.append(never_fired_warning(name, scope))
     return report
+
+
+def never_fired_warning(name: str, scope: str) -> str:
+    return f"action {name!r} never fired: its guard was false in {scope} (often a modelling error)"
 
 
 def report_json(report: Report) -> dict[str, Any]:
@@ -179,6 +186,7 @@ def report_json(report: Report) -> dict[str, Any]:
         "verdicts": [{"property": v.property, "kind": v.kind, "verdict": v.verdict, "bound": v.bound,
                       "steps": v.steps, "file": v.file, "note": v.note} for v in report.verdicts],
         "warnings": report.warnings, "error": report.error, "exit_code": report.exit_code,
+        "not_applicable": report.not_applicable,
     }
     if res is not None:
         out["statistics"] = {

@@ -54,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--witnesses", metavar="DIR", help="also write a witness trace for every `sometimes`")
     v.add_argument("--graph", metavar="FILE", help="write the state graph (.graphml or .dot)")
     v.add_argument("--quiet", action="store_true", help="no progress or statistics on stderr")
+    v.add_argument("--show", action="store_true", help="print the terminal view of each counterexample (as `show`)")
     v.add_argument("--all-violations", action="store_true",
                    help="collect every violating state, group them by cause, one shortest trace per class")
 
@@ -73,6 +74,19 @@ def _parser() -> argparse.ArgumentParser:
                         epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     ex.add_argument("trace", help="a trace file written by modelcheck verify")
     ex.add_argument("--variant", required=True, help="the variant to replay it under (e.g. phase73, fixA+fixC)")
+
+    sh = sub.add_parser("show", help="show a trace: steps, changes, grid and why the property fails",
+                        description="Replay TRACE against its spec and show it: one row per step (action, the "
+                                    "upstream code it models, the variables that changed), the spec's grid of "
+                                    "the last state if it has grid(), and why the property fails (or holds). "
+                                    "Bad input (missing file, not a trace, spec not found, a trace that no "
+                                    "longer replays) exits 2.",
+                        epilog="exit codes:\n  0  shown (and written)\n  2  bad input, or a spec error",
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    sh.add_argument("trace", help="a trace file written by modelcheck verify")
+    sh.add_argument("--html", metavar="OUT.html", help="also write a self-contained web page to step through it")
+    sh.add_argument("--itf", metavar="OUT.itf.json", help="also write it in the Informal Trace Format (Apalache, Quint)")
+    sh.add_argument("--quiet", action="store_true", help="do not print the terminal view")
 
     ls = sub.add_parser("list", help="list a spec's variants, scenarios, parameters, actions and properties")
     ls.add_argument("spec", nargs="?", help=f"spec file (default {DEFAULT_SPEC})")
@@ -130,6 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _verify(args)
         if args.command == "list":
             return _list(args)
+        if args.command == "show":
+            return _show(args)
         if args.command == "ablate":
             return _ablate(args)
         if args.command == "explain":
@@ -142,6 +158,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except BrokenPipeError:
         return EXIT_OK
+    except KeyboardInterrupt:  # outside the search (which stops by itself): loading, Z3 checks, writing
+        print("modelcheck: interrupted before a verdict", file=sys.stderr)
+        return EXIT_INCONCLUSIVE
+    except OSError as e:  # a trace, graph or output file that cannot be written
+        name = e.filename2 or e.filename or "a file"  # filename2: the target of a rename
+        print(f"modelcheck: error: cannot write {name}: {e.strerror or e}", file=sys.stderr)
+        return EXIT_ERROR
 
 
 def _limits(args) -> Limits:
@@ -169,6 +192,8 @@ def _verify(args) -> int:
         print(json.dumps(report_json(report), sort_keys=True, indent=1))
     else:
         _print_report(report, quiet=args.quiet)
+        if args.show:
+            _show_counterexamples(report)
         if args.all_violations:
             _print_groups(report, args.out)
     return report.exit_code
@@ -280,6 +305,8 @@ def _print_report(report: Report, quiet: bool = False) -> None:
     res = report.result
     for v in report.verdicts:
         print(v.line(report.label))
+    for name in report.not_applicable:
+        print(f"modelcheck: note: {name} not checked: it does not apply with these parameters", file=sys.stderr)
     if report.error:
         print(f"modelcheck: model error: {report.error}", file=sys.stderr)
     for w in report.warnings:
@@ -329,6 +356,9 @@ def _matrix(args, path: str, cls: type[Spec], overrides: dict[str, str]) -> int:
                 print(f"checked {variant or '-'} / {scenario or '-'}: {res.distinct:,} states, "
                       f"{res.seconds:.1f} s", file=sys.stderr)
             row = {"variant": variant or "-", "scenario": scenario or "-"}
+            for p in cls._properties:
+                if p.kind != "terminal":
+                    row[p.name] = "n/a" if p.name in rep.not_applicable else "-"
             for v in rep.verdicts:
                 row[v.property] = _cell(v)
             row.update({"states": f"{res.distinct:,}", "depth": res.depth, "time (s)": f"{res.seconds:.1f}",
@@ -350,8 +380,16 @@ def _matrix(args, path: str, cls: type[Spec], overrides: dict[str, str]) -> int:
     print(caption)
     print(tabulate(rows, headers="keys", tablefmt="github"))
     print(f"legend: ok = VERIFIED; VIOLATED(n) = shortest counterexample has n steps; "
-          f"INCONCLUSIVE = a limit stopped the search. total {total:.1f} s")
-    for w in sorted({w for r in reports for w in r.warnings}):
+          f"INCONCLUSIVE = a limit stopped the search; n/a = the property does not apply to that scenario. "
+          f"total {total:.1f} s")
+    if args.show:
+        for r in reports:
+            _show_counterexamples(r)
+    from .check import never_fired_warning
+    fired_nowhere = set.intersection(*(set(r.never_fired) for r in reports if r.error is None)) if reports else set()
+    warnings = {w for r in reports for w in r.warnings if not w.startswith("action ")}
+    warnings |= {never_fired_warning(n, "every cell of the matrix") for n in fired_nowhere}
+    for w in sorted(warnings):
         print(f"modelcheck: warning: {w}", file=sys.stderr)
     return exit_code(reports)
 
@@ -388,3 +426,35 @@ def _list(args) -> int:
     for p in cls._properties:
         print(f"  {p.kind} {p.name}: {p.doc.splitlines()[0] if p.doc else ''}")
     return EXIT_OK
+
+
+def _tty() -> bool:
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _show(args) -> int:
+    from . import itf, viewer
+
+    view = viewer.open_trace(args.trace)
+    if not args.quiet:
+        print(viewer.render_text(view, tty=_tty()))
+    for out, text in ((args.html, viewer.render_html(view) if args.html else None),
+                      (args.itf, itf.dumps(view.bound, view.trace) if args.itf else None)):
+        if out:
+            try:
+                with open(out, "w", encoding="utf-8") as f:
+                    f.write(text)
+            except OSError as e:
+                raise UsageError(f"{out}: cannot write: {e.strerror}") from None
+            print(f"wrote {out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _show_counterexamples(report: Report) -> None:
+    from . import viewer
+
+    for v in report.verdicts:
+        if v.verdict == VIOLATED and v.trace is not None:
+            view = viewer.build_view(report.bound, v.trace, report.spec_path, source=v.file)
+            print()
+            print(viewer.render_text(view, tty=_tty()))

@@ -347,7 +347,10 @@ def explore(bound: BoundSpec, properties: list[CompiledProperty], limits: Limits
                     fired.append(0)
                     new.append(0)
                 fired[lid] += 1
-                tid = get(t)
+                try:
+                    tid = get(t)
+                except TypeError:  # unhashable (a list or set inside): invalid, reported just below
+                    tid = None
                 if tid is None:
                     if not valid(t):
                         a, args = labels[lid]

@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from .types import Bool, DomainError, Type, _Gen
+from .types import Bool, DomainError, Enum, Type, _Gen
 
 __all__ = ["Spec", "SpecError", "UsageError", "param", "action", "always", "sometimes",
            "always_possible", "terminal", "ActionDef", "PropertyDef", "Param", "BoundSpec"]
@@ -149,16 +149,21 @@ class PropertyDef:
     where: str
     vacuous_ok: bool = False
     doc: str = ""
+    applies: Callable | None = None   # (self) -> bool: whether the property is meaningful for these params
 
 
 def _prop(kind: str):
-    def deco(fn: Callable | None = None, *, vacuous_ok: bool = False, name: str | None = None):
+    def deco(fn: Callable | None = None, *, vacuous_ok: bool = False, name: str | None = None,
+             applies: Callable | None = None):
         def wrap(f):
             where = _where(f)
             if _nparams(f) != 2:
                 raise SpecError(f"{where}: {kind} property {f.__name__!r} must take (self, v), "
                                 f"where v is the Z3 view of the state")
-            return PropertyDef(name or f.__name__, kind, f, where, vacuous_ok, inspect.getdoc(f) or "")
+            if applies is not None and (not callable(applies) or _nparams(applies) != 1):
+                raise SpecError(f"{where}: {kind} property {f.__name__!r}: applies= must be a function (self) -> bool "
+                                f"of the parameters")
+            return PropertyDef(name or f.__name__, kind, f, where, vacuous_ok, inspect.getdoc(f) or "", applies)
         return wrap(fn) if fn is not None else wrap
     deco.__name__ = kind
     deco.__doc__ = f"Declare a `{kind}` property: a method (self, v) returning a Z3 Bool."
@@ -192,7 +197,7 @@ class Spec:
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
-        where = f"{sys.modules.get(cls.__module__).__file__ if cls.__module__ in sys.modules else '?'}"
+        where = getattr(sys.modules.get(cls.__module__), "__file__", None) or "?"  # none in a REPL or exec()
         try:
             where = f"{inspect.getsourcefile(cls)}:{inspect.getsourcelines(cls)[1]}"
         except (OSError, TypeError):
@@ -346,9 +351,14 @@ class BoundSpec:
         return {n: t.to_json(v) for (n, t), v in zip(self.variables.items(), s)}
 
     def from_json(self, data: Any) -> Any:
-        if not isinstance(data, dict) or set(data) != set(self.names):
-            have = sorted(data) if isinstance(data, dict) else type(data).__name__
-            raise DomainError(f"a state needs exactly the variables {self.names}, got {have}")
+        if not isinstance(data, dict):
+            raise DomainError(f"a state must be an object of variables, got {type(data).__name__}")
+        if set(data) != set(self.names):
+            missing = [n for n in self.names if n not in data]
+            extra = sorted(set(data) - set(self.names))
+            raise DomainError("the state's variables differ from the spec's: "
+                              + "; ".join(x for x in (f"missing {', '.join(missing)}" if missing else "",
+                                                      f"unknown {', '.join(extra)}" if extra else "") if x))
         return self.State(*[t.from_json(data[n]) for n, t in self.variables.items()])
 
     def show(self, s: Any) -> dict[str, str]:
@@ -386,8 +396,9 @@ class BoundSpec:
                 if a.nargs == 0:
                     out.append((a, ()))
                     continue
+                from .explorer import _order  # a set's order would depend on PYTHONHASHSEED
                 try:
-                    items = list(a.over(self.inst))
+                    items = list(_order(a.over(self.inst)))
                 except Exception as e:
                     raise SpecError(f"{a.where}: action {a.name!r}: over= raised {type(e).__name__}: {e}") from e
                 for item in items:
@@ -423,11 +434,15 @@ class BoundSpec:
         return a.effect(self.inst, s, *args)
 
     def param_text(self) -> str:
-        return ", ".join(f"{k}={_show_arg(v)}" for k, v in self.params.items()) or "none"
+        return ", ".join(f"{k}={self._show_param(k, v)}" for k, v in self.params.items()) or "none"
 
     def non_default_param_text(self) -> str:
         d = {k: v for k, v in self.params.items() if v != self.cls._params[k].default}
-        return ", ".join(f"{k}={_show_arg(v)}" for k, v in d.items()) or "defaults"
+        return ", ".join(f"{k}={self._show_param(k, v)}" for k, v in d.items()) or "defaults"
+
+    def _show_param(self, k: str, v: Any) -> str:
+        dom = self.cls._params[k].domain
+        return dom.show(v) if isinstance(dom, Enum) else _show_arg(v)  # an Enum by its label, not its index
 
     def __repr__(self):
         return f"<{self.name} {self.param_text()}>"

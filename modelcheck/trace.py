@@ -92,7 +92,7 @@ def dumps(trace: Trace) -> str:
 def loads(text: str) -> Trace:
     try:
         obj = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as e:
+    except (ValueError, RecursionError) as e:  # ValueError: also an integer of more than 4300 digits
         raise TraceError(f"not a trace: the file is not valid JSON ({e})") from None
     if not isinstance(obj, dict) or obj.get("format") != FORMAT:
         raise TraceError(f"not a trace: expected a JSON object with \"format\": \"{FORMAT}\"")

@@ -168,7 +168,7 @@ class Enum(IntRange):
         self.name = name
         self.labels = tuple(labels)
         for i, lab in enumerate(labels):
-            if hasattr(type(self), lab):
+            if hasattr(type(self), lab) or lab in vars(self):  # e.g. `lo` or `labels` would overwrite the Enum's own
                 raise TypeError(f"Enum {name!r}: label {lab!r} clashes with an Enum attribute")
             setattr(self, lab, i)
 

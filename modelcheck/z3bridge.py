@@ -129,7 +129,11 @@ def compile_properties(bound: BoundSpec) -> list[CompiledProperty]:
     bound.view, bound.leaves, bound.leaf_ns = view, leaves, ns
     by_id = {leaf.const.get_id(): leaf for leaf in leaves}
     out = []
+    bound.not_applicable = []
     for p in bound.properties:
+        if p.applies is not None and not p.applies(bound.inst):
+            bound.not_applicable.append(p.name)
+            continue
         try:
             formula = p.fn(bound.inst, view)
         except SpecError:
@@ -229,6 +233,9 @@ def false_conjuncts(bound: BoundSpec, prop: CompiledProperty, state: Any) -> lis
         elif z3.is_not(e) and z3.is_or(e.children()[0]):
             for c in e.children()[0].children():
                 yield from conj(z3.Not(c))
+        elif z3.is_implies(e) and z3.is_and(e.arg(1)):  # a -> (b and c)  ==  (a -> b) and (a -> c)
+            for c in conj(e.arg(1)):
+                yield z3.Implies(e.arg(0), c)
         else:
             yield e
 

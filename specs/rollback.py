@@ -1,0 +1,794 @@
+"""interactive-gym dual-buffer rollback protocol (pyodide_multiplayer_game.js), one observer peer.
+
+Ground truth: shared/protocol.md. `L1234` cites the JS file at 7bcf37f^ (pre73), `fix:L1234` at 7bcf37f
+(phase73). Modelling notes and every ambiguity choice: docs/rollback-model.md.
+
+Shape (protocol.md §11): peer A is modelled in full; partner B is an environment process that chooses its
+inputs, sends them in packets carrying its last R inputs over a lossy unordered channel, and sends one
+episode-end packet. Every A action is one atomic segment between two real yields (§6.2); the in-flight
+locals of each activity (step's finalActions, the rollback's currentFrame/snapshotFrame/replay actions,
+T2's target and program counter) are state variables.
+
+Encodings: -1 means "absent / null" in every integer variable. Player 0 is A (the observer), player 1 is B.
+Actions are 0 and 1; P = 2 is the prediction value (`default_action`), also chosen by idle players.
+"""
+import z3
+
+from modelcheck import (Spec, Bool, IntRange, Enum, TupleOf, SetOf,
+                        param, action, always, sometimes, always_possible, terminal)
+
+A, B = 0, 1
+P = 2                      # defaultAction: the prediction under action_population_method = default_action
+NONE = -1
+
+T1PC = Enum("T1PC", ["idle", "rb1", "rb2", "ucf", "snap", "wstep", "posthash"])
+T2PC = Enum("T2PC", ["none", "sleep", "rb1", "rb2", "ucf"])
+# T1PC: idle = no tick in progress (isProcessingTick false); rb1/rb2 = step awaits performRollback Y1/Y2;
+# ucf = step awaits the confirmed-hash yield inside _updateConfirmedFrame; snap = awaits saveStateSnapshot's
+# getState; wstep = awaits pre-hash + worker.step (merged: no state change between them); posthash = awaits
+# the post-step hash. T2PC: none = no _checkEpisodeSyncAndReset in flight; sleep = the 10 ms sleep;
+# rb1/rb2 = Fix C performRollback Y1/Y2; ucf = the hash yield of T2's _updateConfirmedFrame.
+
+
+class Rollback(Spec):
+    """GGPO rollback with dual-buffer recording (speculative -> canonical), observer peer A vs environment B."""
+
+    # ---- parameters --------------------------------------------------------------------------------
+    N = param(3, IntRange(1, 6), "episode length max_steps (frames 0..N-1)")
+    D = param(0, IntRange(0, 2), "input delay INPUT_DELAY (L913)")
+    K = param(2, IntRange(1, 6), "snapshot interval snapshotInterval (L935)")
+    R = param(1, IntRange(1, 4), "redundancy: a packet carries the last R local inputs (L881)")
+    W = param(12, IntRange(1, 12), "prune window: pruneInputBuffer deletes keys < frameNumber-W (L5049); W >= N+E never prunes")
+    E = param(1, IntRange(0, 3), "post-end frames: ticks A and B may step past frame N-1 while T2 waits")
+    lead = param(0, IntRange(0, 6),
+                 "episode frames one peer may start ahead of the other (both tick at the same fps)")
+    localChoices = param(1, IntRange(0, 4),
+                         "what A's key sample can be: 0 {P} (idle), 1 {0}, 2 {0,1}, 3 {0,P}, 4 {0,1,P}")
+    partnerChoices = param(1, IntRange(0, 4), "what B chooses, same coding as localChoices")
+    maxLate = param(1, IntRange(0, 6),
+                    "latency bound: a packet for frame t is delivered or lost before A starts frame t+maxLate+1")
+    stateSyncSupported = param(True, Bool(), "validateStateSync result (L1748-1768); false = rollback no-op")
+    latency = param(False, Bool(), "packets stay in flight and are delivered in any order (else at once, in order)")
+    loss = param(False, Bool(), "in-flight packets (inputs and the end packet) may be lost")
+    timeouts = param(True, Bool(), "the T2 confirmation timeout and the 2 s sync timeout may fire")
+    predictPrevious = param(False, Bool(),
+                            "action_population_method previous_submitted_action (else default_action)")
+    focusLoss = param(False, Bool(), "hide/show and fast-forward (DEFERRED: not modelled, see docs)")
+    fixA = param(False, Bool(), "Fix A: no promotion while a rollback is pending or running", fix=True)
+    fixB = param(False, Bool(), "Fix B: _updateConfirmedFrame returns while rollbackInProgress", fix=True)
+    fixC = param(False, Bool(), "Fix C: _waitForInputConfirmation runs pending rollbacks", fix=True)
+    fixD = param(False, Bool(), "Fix D: signalEpisodeComplete warns on a pending rollback (warn only)", fix=True)
+
+    variants = {
+        "pre73": {"fixA": False, "fixB": False, "fixC": False, "fixD": False},
+        "phase73": {"fixA": True, "fixB": True, "fixC": True, "fixD": True},
+    }
+    matrix = {"variants": ["pre73", "fixA", "fixB", "fixC", "fixD", "phase73"]}
+    # Named after the Phase-73 end-to-end tests (docs/rollback-model.md maps each row to its test).
+    scenarios = {
+        "idle": {"localChoices": 0, "partnerChoices": 0, "latency": False, "loss": False},
+        "idle_latency": {"localChoices": 0, "partnerChoices": 0, "latency": True, "loss": False},
+        "active": {"localChoices": 1, "partnerChoices": 1, "latency": False, "loss": False},
+        "active_latency": {"localChoices": 1, "partnerChoices": 1, "latency": True, "loss": False},
+        "active_loss": {"localChoices": 1, "partnerChoices": 1, "latency": True, "loss": True, "R": 2},
+        # Fast-forward is deferred: this row is the active_latency model with focusLoss=True recorded,
+        # so the matrix keeps the test's name; docs/rollback-model.md says what is missing.
+        "focus_loss": {"localChoices": 1, "partnerChoices": 1, "latency": True, "loss": False, "focusLoss": True},
+    }
+
+    # ---- derived bounds ----------------------------------------------------------------------------
+    @property
+    def NE(self):          # A and B step frames 0..NE-1 (N episode frames plus E post-end frames)
+        return self.N + self.E
+
+    @property
+    def F(self):           # frames that can carry an input (target frame = frameNumber + D)
+        return self.N + self.E + self.D
+
+    CHOICE_SETS = [(P,), (0,), (0, 1), (0, P), (0, 1, P)]
+
+    def acts(self, p):
+        return self.CHOICE_SETS[self.localChoices if p == A else self.partnerChoices]
+
+    # ---- state -------------------------------------------------------------------------------------
+    def variables(self):
+        F, NE = self.F, self.NE
+        act = IntRange(-1, P)
+        row = TupleOf(act, 2)
+        frames = TupleOf(row, F)
+        fr = IntRange(-1, F)
+        return {
+            # ghost: Truth[f][p], the first value p stored by storeLocalInput for frame f (§8)
+            "truth": frames,
+            # peer A, protocol.md §2
+            "frameNumber": IntRange(0, NE),
+            "step_num": IntRange(0, 2 * NE + 2),          # can run ahead of frameNumber (L4627 `+=`)
+            "confirmedFrame": fr,
+            "pendingRollbackFrame": fr,
+            "rollbackInProgress": Bool(),
+            "inputBuffer": frames,                       # inputBuffer[f][p], -1 = no key / no entry
+            "predictedFrames": SetOf(list(range(F))),
+            "used": frames,                              # first actionSequence record per frame
+            "spec": frames,                              # speculativeFrameData[f].actions
+            "canon": frames,                             # frameDataBuffer[f].actions
+            # ghost: the first untruthful action ever written into frameDataBuffer[f][p] (-1: none yet).
+            # P1 asks whether the canonical buffer EVER holds a wrong action; in protocol.md §9 the wrong
+            # entry is promoted, exported and cleared inside one atomic T2 task, so a check between
+            # segments alone would never see it. Every write is checked here, when it happens.
+            "badCanon": frames,
+            "snapshots": TupleOf(IntRange(-1, 2 * NE + 2), F),   # stateSnapshots[f].step_num, -1 = no snapshot
+            "hashed": SetOf(list(range(F))),             # confirmedHashHistory keys
+            "lastConfirmed": row,                        # lastConfirmedActions (previous_submitted_action only)
+            "queue": SetOf(list(range(F))),              # pendingInputPackets, as the set of B input frames
+            "localEndFrame": fr,                         # p2pEpisodeSync.localEpisodeEndFrame (-1: not detected)
+            "remoteEndFrame": fr,                        # p2pEpisodeSync.remoteEpisodeEndFrame (-1: not received)
+            "exported": Bool(),                          # signalEpisodeComplete ran (episodeComplete)
+            "exportRows": frames,                        # the rows exportEpisodeDataFromBuffer emitted
+            # T1: the tick activity (step) and its locals
+            "t1": T1PC,
+            "t1Frame": fr,                               # saveStateSnapshot's frame / _updateConfirmedFrame's loop frame
+            "finalActions": row,
+            # T2: _checkEpisodeSyncAndReset -> _waitForInputConfirmation and its locals
+            "t2": T2PC,
+            "t2Site": IntRange(0, 3),                    # Fix C call site of the in-flight rollback (1..3)
+            "t2Target": fr,
+            "t2Frame": fr,
+            # performRollback locals, one slot per activity (index 0 = T1, 1 = T2)
+            "rbCurrent": TupleOf(fr, 2),
+            "rbSnapshot": TupleOf(fr, 2),
+            "rbActions": TupleOf(frames, 2),
+            "rbFixes": TupleOf(Bool(), 2),               # the replay replaces a mispredicted B action by the truth
+            "corrected": Bool(),                         # ghost: some rollback's replay did that (rollback_corrects)
+            # environment B and the network
+            "bFrame": IntRange(0, NE),                   # B's frameNumber (frames B has stepped)
+            "net": SetOf(list(range(F))),                # in-flight input packets, named by their newest frame
+            "endInFlight": Bool(),                       # B's episode-end packet is in flight
+        }
+
+    def init(self):
+        F = self.F
+        empty = ((NONE, NONE),) * F
+        # frames < D: nobody chooses; both peers execute the prediction (§8)
+        truth = tuple((P, P) if f < self.D else (NONE, NONE) for f in range(F))
+        yield self.State(
+            truth=truth, frameNumber=0, step_num=0, confirmedFrame=-1, pendingRollbackFrame=NONE,
+            rollbackInProgress=False, inputBuffer=empty, predictedFrames=frozenset(), used=empty,
+            spec=empty, canon=empty, badCanon=empty, snapshots=(NONE,) * F, hashed=frozenset(), lastConfirmed=(NONE, NONE),
+            queue=frozenset(), localEndFrame=NONE, remoteEndFrame=NONE, exported=False, exportRows=empty,
+            t1=T1PC.idle, t1Frame=NONE, finalActions=(NONE, NONE),
+            t2=T2PC.none, t2Site=0, t2Target=NONE, t2Frame=NONE,
+            rbCurrent=(NONE, NONE), rbSnapshot=(NONE, NONE), rbActions=(empty, empty),
+            rbFixes=(False, False), corrected=False,
+            bFrame=0, net=frozenset(), endInFlight=False)
+
+    # ---- mutable working copy ----------------------------------------------------------------------
+    # Actions copy the state into a dict of lists/sets, run the upstream code on it, and freeze it back.
+    _NESTED = ("truth", "inputBuffer", "used", "spec", "canon", "badCanon", "exportRows")
+    _FLAT = ("snapshots", "lastConfirmed", "finalActions", "rbCurrent", "rbSnapshot", "rbFixes")
+    _SETS = ("predictedFrames", "hashed", "queue", "net")
+
+    def _thaw(self, s):
+        m = s._asdict()
+        for k in self._NESTED:
+            m[k] = [list(r) for r in m[k]]
+        for k in self._FLAT:
+            m[k] = list(m[k])
+        for k in self._SETS:
+            m[k] = set(m[k])
+        m["rbActions"] = [[list(r) for r in t] for t in m["rbActions"]]
+        return m
+
+    def _freeze(self, s, m):
+        for k in self._NESTED:
+            m[k] = tuple(tuple(r) for r in m[k])
+        for k in self._FLAT:
+            m[k] = tuple(m[k])
+        for k in self._SETS:
+            m[k] = frozenset(m[k])
+        m["rbActions"] = tuple(tuple(tuple(r) for r in t) for t in m["rbActions"])
+        return s.set(**m)
+
+    # ---- upstream routines (synchronous pieces), on the working copy --------------------------------
+    def _synced(self, m):
+        """_updateSyncedTerminationFrame, L7099-7127: min of the known end frames (derived, not stored)."""
+        l, r = m["localEndFrame"], m["remoteEndFrame"]
+        if l >= 0 and r >= 0:
+            return min(l, r)
+        return l if l >= 0 else r
+
+    def _predicted(self, m, p):
+        """getPredictedAction, L4138-4150."""
+        if self.predictPrevious and m["lastConfirmed"][p] != NONE:
+            return m["lastConfirmed"][p]
+        return P
+
+    def _inputs_for_frame(self, m, f, track):
+        """getInputsForFrame, L4166-4194: confirmed input, else the prediction; returns (actions, anyPredicted)."""
+        out, missing = [], False
+        for p in (A, B):
+            v = m["inputBuffer"][f][p]
+            if v != NONE:
+                if self.predictPrevious:
+                    m["lastConfirmed"][p] = v                        # L4179
+                out.append(v)
+            else:
+                out.append(self._predicted(m, p))
+                missing = True
+        if missing and track:
+            m["predictedFrames"].add(f)                              # L4190-4192
+        return out, missing
+
+    def _has_all(self, m, f):
+        """_hasAllInputsForFrame, L2770-2780."""
+        return 0 <= f < self.F and all(v != NONE for v in m["inputBuffer"][f])
+
+    def _store_remote(self, m, f, action):
+        """storeRemoteInput, L4014-4101 (player B)."""
+        if m["inputBuffer"][f][B] != NONE:
+            return                                                   # L4028-4032: first write wins
+        m["inputBuffer"][f][B] = action
+        if self.predictPrevious:
+            m["lastConfirmed"][B] = action                           # L4038
+        if m["rollbackInProgress"]:
+            return                                                   # L4044-4047: no detection
+        if f < m["frameNumber"] and f in m["predictedFrames"]:
+            rec = m["used"][f]
+            if rec[0] == NONE or rec[B] != action:                   # L4054-4093
+                pr = m["pendingRollbackFrame"]
+                m["pendingRollbackFrame"] = f if pr == NONE else min(pr, f)
+
+    def _packet_frames(self, t):
+        """The inputs a packet sent for target frame t carries: recentInputs.slice(-R) (L881)."""
+        return range(max(self.D, t - self.R + 1), t + 1)
+
+    def _process_queued(self, m):
+        """_processQueuedInputs, L6903-6928: drain the queue into storeRemoteInput unless a rollback runs."""
+        if m["rollbackInProgress"]:
+            return
+        frames, m["queue"] = sorted(m["queue"]), set()
+        for f in frames:                     # order is irrelevant: first-write-wins and min() commute
+            self._store_remote(m, f, m["truth"][f][B])
+
+    def _prune(self, m):
+        """pruneInputBuffer, L5045-5072: delete keys < frameNumber-W and the same predictedFrames entries.
+        The size cap (120) never binds in these bounds."""
+        for f in range(min(self.F, max(0, m["frameNumber"] - self.W))):
+            if m["inputBuffer"][f] != [NONE, NONE]:
+                m["inputBuffer"][f] = [NONE, NONE]
+                m["predictedFrames"].discard(f)
+
+    def _promote(self, m):
+        """_promoteConfirmedFrames, L2830-2848 (+ Fix A, fix:L2837-2845)."""
+        if self.fixA and (m["pendingRollbackFrame"] != NONE or m["rollbackInProgress"]):
+            return
+        cf = m["confirmedFrame"]
+        for f in range(self.F):
+            if m["spec"][f][0] != NONE and f <= cf:
+                self._write_canon(m, f, m["spec"][f])                # L2836: set, overwrites
+                m["spec"][f] = [NONE, NONE]
+
+    def _write_canon(self, m, f, rec):
+        """frameDataBuffer[f] := rec, and the ghost badCanon records the first untruthful action written."""
+        m["canon"][f] = list(rec)
+        if f in self._frames_checked():
+            for p in (A, B):
+                v, t = rec[p], m["truth"][f][p]
+                ok = v == t or (t == NONE and v == self._only_choice(p))
+                if not ok and m["badCanon"][f][p] == NONE:
+                    m["badCanon"][f][p] = v
+
+    def _ucf_start(self, m):
+        """_updateConfirmedFrame, L2787-2803 (+ Fix B, fix:L2788-2793): returns None when done, else the
+        frame whose confirmed-hash await is pending."""
+        if self.fixB and m["rollbackInProgress"]:
+            return None
+        start = m["confirmedFrame"] + 1
+        keys = [f for f in range(self.F) if m["inputBuffer"][f] != [NONE, NONE]]
+        if keys and start < keys[0]:
+            start = keys[0]                                          # L2797-2803 skip-ahead
+        return self._ucf_loop(m, start)
+
+    def _ucf_loop(self, m, frame):
+        """_updateConfirmedFrame loop, L2805-2822; frameNumber is re-read every iteration."""
+        while frame < m["frameNumber"]:
+            if not self._has_all(m, frame):
+                break
+            m["confirmedFrame"] = frame
+            m["predictedFrames"].discard(frame)
+            # _computeAndStoreConfirmedHash, L2955-3018: a real yield only at a snapshot frame not yet hashed
+            if self.stateSyncSupported and m["snapshots"][frame] != NONE and frame not in m["hashed"]:
+                return frame
+            frame += 1
+        self._promote(m)                                             # L2822
+        return None
+
+    def _rollback_start(self, m, th, target):
+        """performRollback entry to Y1, L4322-4387. Returns True when it reached Y1 (await setState)."""
+        current = m["frameNumber"]                                   # L4324
+        if not self.stateSyncSupported:
+            return False                                             # L4332-4335
+        m["rollbackInProgress"] = True                               # L4338, no re-entrancy check
+        m["hashed"] = {f for f in m["hashed"] if f < target}         # L4342-4358
+        for f in range(target, self.F):                              # clearFrameDataFromRollback L3490-3504
+            m["spec"][f] = [NONE, NONE]
+            m["canon"][f] = [NONE, NONE]
+        m["confirmedFrame"] = min(m["confirmedFrame"], target - 1)   # L4366
+        snaps = [f for f in range(0, min(target, self.F - 1) + 1) if m["snapshots"][f] != NONE]
+        if not snaps:                                                # findBestSnapshot L4261-4269 -> -1
+            m["rollbackInProgress"] = False                          # finally L4650
+            return False
+        m["rbCurrent"][th] = current
+        m["rbSnapshot"][th] = snaps[-1]
+        return True
+
+    def _rollback_y1(self, m, th):
+        """performRollback Y1->Y2, L4387-4543: restore step_num, rebuild predictedFrames/actionSequence and
+        the replay actions."""
+        cur, snap = m["rbCurrent"][th], m["rbSnapshot"][th]
+        m["step_num"] = m["snapshots"][snap]                         # loadStateSnapshot L4296-4304
+        old_used = [list(r) for r in m["used"]]
+        m["predictedFrames"] = {f for f in m["predictedFrames"] if f < snap}   # L4401-4405
+        for g in range(snap, self.F):                                # L4424 keep records < snapshotFrame
+            m["used"][g] = [NONE, NONE]
+        fixes = False
+        acts = [[NONE, NONE] for _ in range(self.F)]
+        for g in range(snap, cur):
+            a, missing = self._inputs_for_frame(m, g, False)
+            if missing:
+                m["predictedFrames"].add(g)                          # L4462 re-mark
+            m["used"][g] = list(a)                                   # L4491
+            acts[g] = list(a)
+            t = m["truth"][g][B]
+            if old_used[g][B] != NONE and old_used[g][B] != t and a[B] == t:
+                fixes = True
+        m["rbActions"][th] = acts
+        m["rbFixes"][th] = fixes
+
+    def _rollback_y2(self, m, th):
+        """performRollback after Y2, L4550-4650: snapshots, step_num, speculative re-store, frameNumber."""
+        cur, snap = m["rbCurrent"][th], m["rbSnapshot"][th]
+        for g in range(snap, cur):
+            if g % self.K == 0:
+                m["snapshots"][g] = m["step_num"]                    # L4604-4611: still the restored value
+        m["step_num"] = m["step_num"] + (cur - snap)   # L4627
+        for g in range(snap, cur):
+            m["spec"][g] = list(m["rbActions"][th][g])               # L4630-4640, no termination check
+        if m["rbFixes"][th]:
+            m["corrected"] = True
+        m["frameNumber"] = cur                                       # L4644
+        m["rollbackInProgress"] = False                              # L4650 finally
+        m["rbCurrent"][th] = NONE
+        m["rbSnapshot"][th] = NONE
+        m["rbActions"][th] = [[NONE, NONE] for _ in range(self.F)]
+        m["rbFixes"][th] = False
+
+    def _signal_complete(self, m):
+        """signalEpisodeComplete, L3608-3655: _promoteRemainingAtBoundary, export, clear both buffers.
+        Fix D (fix:L3658-3667) only logs console.warn, so it changes no state."""
+        T = self._synced(m)
+        for f in range(self.F):                                      # _promoteRemainingAtBoundary L2916-2946
+            if m["spec"][f][0] != NONE and not (T >= 0 and f >= T):
+                self._write_canon(m, f, m["spec"][f])
+            m["spec"][f] = [NONE, NONE]
+        rows = [[NONE, NONE] for _ in range(self.F)]                 # exportEpisodeDataFromBuffer L3511-3606
+        for f in range(self.F):
+            if m["canon"][f][0] != NONE and not (T >= 0 and f >= T):
+                rows[f] = list(m["canon"][f])
+        m["exportRows"] = rows
+        m["canon"] = [[NONE, NONE] for _ in range(self.F)]           # L3690-3691
+        m["exported"] = True
+
+    def _finish_t2(self, m):
+        """_checkEpisodeSyncAndReset, L7055-7059: _clearEpisodeSyncState, episodeComplete, signal."""
+        m["localEndFrame"] = NONE                                    # _clearEpisodeSyncState L7062-7097
+        m["remoteEndFrame"] = NONE
+        m["t2"], m["t2Site"], m["t2Target"], m["t2Frame"] = T2PC.none, 0, NONE, NONE
+        self._signal_complete(m)
+
+    def _t2_rollback(self, m, site):
+        """Fix C (fix:L2888-2893, L2908-2917, L2931-2937): take pendingRollbackFrame and performRollback.
+        Returns True when T2 now awaits Y1."""
+        if not (self.fixC and m["pendingRollbackFrame"] != NONE):
+            return False
+        r = m["pendingRollbackFrame"]
+        m["pendingRollbackFrame"] = NONE
+        if self._rollback_start(m, 1, r):
+            m["t2"], m["t2Site"] = T2PC.rb1, site
+            return True
+        return False
+
+    def _t2_confirm(self, m):
+        """_waitForInputConfirmation success path: await _updateConfirmedFrame, return true."""
+        fr = self._ucf_start(m)
+        if fr is not None:
+            m["t2"], m["t2Frame"] = T2PC.ucf, fr
+            return
+        self._finish_t2(m)
+
+    def _t2_after_site(self, m, site):
+        """Continue T2 after a Fix C rollback returned (or was not needed) at call site 1, 2 or 3."""
+        if site == 1:
+            self._t2_confirm(m)
+        elif site == 2:
+            if self._has_all(m, m["t2Target"]):
+                self._t2_confirm(m)
+            else:
+                m["t2"], m["t2Site"] = T2PC.sleep, 0                 # await sleep(10) L2896
+        else:
+            self._finish_t2(m)                                       # warn "data may diverge", return false
+
+    def _t2_loop_body(self, m):
+        """_waitForInputConfirmation loop body, L2884-2896."""
+        self._process_queued(m)                                      # L2885
+        if self._t2_rollback(m, 2):
+            return
+        self._t2_after_site(m, 2)
+
+    def _check_sync_and_reset(self, m):
+        """_checkEpisodeSyncAndReset, L7024-7053, spawned without await: runs inline to its first yield."""
+        if m["localEndFrame"] == NONE or m["remoteEndFrame"] == NONE or m["t2"] != T2PC.none:
+            return
+        synced = self._synced(m)
+        target = (synced if synced >= 0 else m["frameNumber"]) - 1   # L2866, computed once
+        m["t2Target"] = target
+        if self._has_all(m, target):                                 # L2870-2874: queues not drained here
+            if self._t2_rollback(m, 1):
+                return
+            self._t2_after_site(m, 1)
+        else:
+            self._t2_loop_body(m)
+
+    def _t1_after_rollback(self, m):
+        """step, L2206 onwards: _updateConfirmedFrame, then the frame prefix up to the next yield."""
+        fr = self._ucf_start(m)
+        if fr is not None:
+            m["t1"], m["t1Frame"] = T1PC.ucf, fr
+            return
+        self._t1_after_ucf(m)
+
+    def _t1_after_ucf(self, m):
+        """step, L2209-L2304: getInputsForFrame(track), finalActions, actionSequence, snapshot/hash yields."""
+        fn = m["frameNumber"]
+        acts, _ = self._inputs_for_frame(m, fn, True)                # L2216
+        m["finalActions"] = list(acts)                               # L2241-2253
+        if m["used"][fn][0] == NONE:                                 # L2264: only the first record counts
+            m["used"][fn] = list(acts)
+        if fn % self.K == 0 and self.stateSyncSupported:
+            m["t1"], m["t1Frame"] = T1PC.snap, fn                    # await saveStateSnapshot(fn) L2282
+        else:
+            m["t1"], m["t1Frame"] = T1PC.wstep, NONE                 # await computeHash (f<100) L2290
+
+    # ---- actions: peer A, tick activity T1 (step) ---------------------------------------------------
+    def _in_time(self, s):
+        """Bounded latency (param maxLate): A does not start frame fn while a packet sent for a frame
+        older than fn-maxLate (or the end packet, sent at B's frame N) is still in flight."""
+        if not self.latency:
+            return True
+        lim = s.frameNumber - self.maxLate
+        return all(t >= lim for t in s.net) and not (s.endInFlight and self.N < lim)
+
+    @action(over=lambda self: self.acts(A),
+            guard=lambda self, s, a: (not s.exported and s.t1 == T1PC.idle and self._in_time(s) and s.frameNumber < self.NE
+                                      and (s.frameNumber >= self.N or s.frameNumber <= s.bFrame + self.lead)))
+    def step(self, s, a):
+        """step, L2145-L2202: clear stale flag, drain queues, store and send local input, take pending rollback.
+        Runs on to the first real yield (performRollback Y1, a confirmed-hash await, the snapshot or
+        pre-hash await). `a` is the local key sample (buildPyodideActionDict, phaser:L456-539)."""
+        m = self._thaw(s)
+        m["pendingRollbackFrame"] = NONE                             # L2145 unconditional
+        self._process_queued(m)                                      # L2149
+        f = m["frameNumber"] + self.D                                # storeLocalInput L4120-4126: overwrite
+        m["inputBuffer"][f][A] = a
+        if self.predictPrevious:
+            m["lastConfirmed"][A] = a
+        if m["truth"][f][A] == NONE:                                 # ghost: the first value is what B keeps
+            m["truth"][f][A] = a
+        r = m["pendingRollbackFrame"]                                # L2196-2202
+        if r != NONE:
+            m["pendingRollbackFrame"] = NONE
+            if self._rollback_start(m, 0, r):
+                m["t1"] = T1PC.rb1
+                return self._freeze(s, m)
+        self._t1_after_rollback(m)
+        return self._freeze(s, m)
+
+    @action(guard=lambda self, s: not s.exported and s.t1 == T1PC.rb1)
+    def step_rollback_y1(self, s):
+        """performRollback, L4387-L4543 (from step): after setState, rebuild actionSequence/predictedFrames, post the replay batch."""
+        m = self._thaw(s)
+        self._rollback_y1(m, 0)
+        m["t1"] = T1PC.rb2
+        return self._freeze(s, m)
+
+    @action(guard=lambda self, s: not s.exported and s.t1 == T1PC.rb2)
+    def step_rollback_y2(self, s):
+        """performRollback, L4550-L4650 then step L2206-L2304: re-store replayed frames, restore frameNumber, confirm, next frame's prefix."""
+        m = self._thaw(s)
+        self._rollback_y2(m, 0)
+        self._t1_after_rollback(m)
+        return self._freeze(s, m)
+
+    @action(guard=lambda self, s: not s.exported and s.t1 == T1PC.ucf)
+    def step_confirm_hash(self, s):
+        """_updateConfirmedFrame, L2814-L2822 (from step L2206): after the confirmed-hash await, continue the scan, promote, then step L2209-L2304."""
+        m = self._thaw(s)
+        m["hashed"].add(m["t1Frame"])
+        fr = self._ucf_loop(m, m["t1Frame"] + 1)
+        if fr is not None:
+            m["t1Frame"] = fr
+        else:
+            self._t1_after_ucf(m)
+        return self._freeze(s, m)
+
+    @action(guard=lambda self, s: not s.exported and s.t1 == T1PC.snap)
+    def step_snapshot(self, s):
+        """saveStateSnapshot, L4216-L4255 (step L2282-L2290): store the snapshot with the current step_num, then await the pre-hash."""
+        m = self._thaw(s)
+        m["snapshots"][m["t1Frame"]] = m["step_num"]                 # M=30 never binds in these bounds
+        m["t1"], m["t1Frame"] = T1PC.wstep, NONE
+        return self._freeze(s, m)
+
+    @action(guard=lambda self, s: not s.exported and s.t1 == T1PC.wstep)
+    def step_worker_step(self, s):
+        """stepWithActions, L2304-L2315: after worker.step, step_num++ (L2610); await the post-hash."""
+        return s.set(step_num=s.step_num + 1, t1=T1PC.posthash)
+
+    @action(guard=lambda self, s: not s.exported and s.t1 == T1PC.posthash)
+    def step_tail(self, s):
+        """step, L2340-L2425: store speculative frame (shouldStoreFrame), frameNumber++, prune, detect episode end, _broadcastEpisodeEnd.
+        The render await after a rollback (L2432) changes nothing and is merged into this segment."""
+        m = self._thaw(s)
+        fn = m["frameNumber"]
+        synced = self._synced(m)
+        if m["localEndFrame"] == NONE and (synced == NONE or fn < synced):   # L2340-2342, current frameNumber
+            m["spec"][fn] = list(m["finalActions"])                  # storeFrameData L3473-3483
+        m["frameNumber"] = fn + 1                                    # L2359
+        self._prune(m)                                               # L2362
+        m["t1"], m["t1Frame"], m["finalActions"] = T1PC.idle, NONE, [NONE, NONE]
+        if m["step_num"] >= self.N and m["localEndFrame"] == NONE:   # L2397-2425 (episodeComplete is false)
+            # _broadcastEpisodeEnd L6983-7022: send end packet (B is the environment), set flags, arm the
+            # 2 s timeout (action sync_timeout), spawn T2 without awaiting it.
+            m["localEndFrame"] = m["frameNumber"]
+            self._check_sync_and_reset(m)
+        return self._freeze(s, m)
+
+    # ---- actions: peer A, T2 (_checkEpisodeSyncAndReset) and T3 (2 s timeout) ------------------------
+    @action(guard=lambda self, s: not s.exported and s.t2 == T2PC.sleep)
+    def confirm_wait_wake(self, s):
+        """_waitForInputConfirmation, L2884-L2896 (+fix:L2908-2917): after the 10 ms sleep, drain queues, [Fix C rollback], test target, sleep again or confirm."""
+        m = self._thaw(s)
+        self._t2_loop_body(m)
+        return self._freeze(s, m)
+
+    def _timeout_ok(self, s):
+        """A 2 s timeout can fire only once B has sent its end packet and every packet still in flight
+        has been delivered or lost: B ticks at the same fps (lead) and latency is bounded by maxLate
+        frames, both far below 2 s (60 frames). A partner stalled by focus loss is not modelled."""
+        return (self.timeouts and not s.exported and s.bFrame >= self.N
+                and not s.net and not s.endInFlight)
+
+    @action(guard=lambda self, s: self._timeout_ok(s) and s.t2 == T2PC.sleep)
+    def confirm_wait_timeout(self, s):
+        """_waitForInputConfirmation, L2898-L2905 (+fix:L2931-2937): timeout elapsed; [Fix C rollback]; warn, return false; clear sync state and export (L7055-7059)."""
+        m = self._thaw(s)
+        if not self._t2_rollback(m, 3):
+            self._finish_t2(m)
+        return self._freeze(s, m)
+
+    @action(guard=lambda self, s: not s.exported and s.t2 == T2PC.rb1)
+    def confirm_rollback_y1(self, s):
+        """performRollback, L4387-L4543 (from _waitForInputConfirmation, Fix C): after setState, rebuild actionSequence/predictedFrames."""
+        m = self._thaw(s)
+        self._rollback_y1(m, 1)
+        m["t2"] = T2PC.rb2
+        return self._freeze(s, m)
+
+    @action(guard=lambda self, s: not s.exported and s.t2 == T2PC.rb2)
+    def confirm_rollback_y2(self, s):
+        """performRollback, L4550-L4650 (Fix C), then _waitForInputConfirmation at its call site (fix:L2892/L2916/L2936)."""
+        m = self._thaw(s)
+        self._rollback_y2(m, 1)
+        site = m["t2Site"]
+        m["t2Site"] = 0
+        self._t2_after_site(m, site)
+        return self._freeze(s, m)
+
+    @action(guard=lambda self, s: not s.exported and s.t2 == T2PC.ucf)
+    def confirm_hash(self, s):
+        """_updateConfirmedFrame, L2814-L2822 (from _waitForInputConfirmation L2873/L2889): after the hash await, continue, promote; then export (L7055-7059)."""
+        m = self._thaw(s)
+        m["hashed"].add(m["t2Frame"])
+        fr = self._ucf_loop(m, m["t2Frame"] + 1)
+        if fr is not None:
+            m["t2Frame"] = fr
+        else:
+            self._finish_t2(m)
+        return self._freeze(s, m)
+
+    @action(guard=lambda self, s: (self._timeout_ok(s) and s.localEndFrame != NONE
+                                   and s.remoteEndFrame == NONE))
+    def sync_timeout(self, s):
+        """_broadcastEpisodeEnd timeout, L7012-L7019: no remote end after 2 s: _clearEpisodeSyncState, signalEpisodeComplete."""
+        m = self._thaw(s)
+        m["localEndFrame"] = NONE
+        m["remoteEndFrame"] = NONE
+        self._signal_complete(m)
+        return self._freeze(s, m)
+
+    # ---- actions: network handlers at A --------------------------------------------------------------
+    @action(over=lambda self, s: sorted(s.net), guard=lambda self, s, t: not s.exported)
+    def deliver(self, s, t):
+        """_handleInputPacket, L6834-L6891: an input packet (newest frame t, last R inputs) arrives; push onto pendingInputPackets."""
+        return s.set(net=s.net - {t}, queue=s.queue | frozenset(self._packet_frames(t)))
+
+    @action(over=lambda self, s: sorted(s.net), guard=lambda self, s, t: self.loss and not s.exported)
+    def drop(self, s, t):
+        """DataChannel ordered:false, maxRetransmits:0 (webrtc_manager.js L237-240): the packet is lost."""
+        return s.set(net=s.net - {t})
+
+    @action(guard=lambda self, s: not s.exported and s.endInFlight)
+    def deliver_end(self, s):
+        """_handleEpisodeEnd, L6957-L6981: remote end flags, synced frame, spawn T2 (runs inline to its first yield)."""
+        m = self._thaw(s)
+        m["endInFlight"] = False
+        m["remoteEndFrame"] = self.N                                 # B's end frame: B's step_num reaches N
+        self._check_sync_and_reset(m)
+        return self._freeze(s, m)
+
+    @action(guard=lambda self, s: self.loss and not s.exported and s.endInFlight)
+    def drop_end(self, s):
+        """_broadcastEpisodeEnd, L6996-L6997: the end packet is sent once over the unreliable channel and is lost."""
+        return s.set(endInFlight=False)
+
+    # ---- actions: environment B ----------------------------------------------------------------------
+    @action(over=lambda self: self.acts(B),
+            guard=lambda self, s, a: (not s.exported and s.bFrame < self.NE
+                                      and (s.bFrame >= self.N or s.bFrame <= s.frameNumber + self.lead)
+                                      and (self.latency or not s.endInFlight)))
+    def partner_step(self, s, a):
+        """B's step, L2159-L2186 and L2397-L2425: B chooses its input for frame bFrame+D and sends its last R inputs; at frame N-1 it also sends its end packet."""
+        f = s.bFrame + self.D
+        truth = s.truth[:f] + ((s.truth[f][A], a),) + s.truth[f + 1:]
+        changes = {"truth": truth, "bFrame": s.bFrame + 1}
+        if self.latency:
+            changes["net"] = s.net | {f}
+        else:
+            changes["queue"] = s.queue | frozenset(self._packet_frames(f))
+        if s.bFrame + 1 == self.N:
+            changes["endInFlight"] = True
+        return s.set(**changes)
+
+    # ---- properties (§8) -------------------------------------------------------------------------------
+    def _only_choice(self, p):
+        acts = self.acts(p)
+        return acts[0] if len(acts) == 1 else -9
+
+    def _frames_checked(self):
+        # under previous_submitted_action the frames < D differ by construction (§8): excluded
+        return range(self.D if self.predictPrevious else 0, self.F)
+
+    def _truthful(self, rows, truth):
+        """rows[f][p] is absent, equals Truth, or Truth is not chosen yet and the only possible choice."""
+        return z3.And([z3.Or(rows[f][p] == NONE, rows[f][p] == truth[f][p],
+                             z3.And(truth[f][p] == NONE, rows[f][p] == self._only_choice(p)))
+                       for f in self._frames_checked() for p in (A, B)])
+
+    @always
+    def canonical_truthful(self, v):
+        """P1: no frame of frameDataBuffer holds, or ever held, an action that player did not choose."""
+        return z3.And(self._truthful(v.canon, v.truth),
+                      z3.And([v.badCanon[f][p] == NONE for f in self._frames_checked() for p in (A, B)]))
+
+    @always
+    def export_truthful(self, v):
+        """P1e: the same on the rows exportEpisodeDataFromBuffer emitted."""
+        return z3.Implies(v.exported, self._truthful(v.exportRows, v.truth))
+
+    @always
+    def export_rows_exact(self, v):
+        """P2: the exported frame set is {0..T*-1}, T* = N (both peers end on step_num >= max_steps)."""
+        return z3.Implies(v.exported, z3.And(
+            [(v.exportRows[f][A] != NONE) if f < self.N else (v.exportRows[f][A] == NONE)
+             for f in range(self.F)]))
+
+    @sometimes(applies=lambda self: self.stateSyncSupported and any(a != P for a in self.acts(B)))
+    def rollback_corrects(self, v):
+        """A rollback's replay replaced a mispredicted action of B by the true one."""
+        return v.corrected
+
+    @always_possible
+    def episode_completes(self, v):
+        """test_episode_completion_under_fixed_latency: from every state an export is reachable."""
+        return v.exported
+
+    @terminal
+    def after_export(self, v):
+        """One episode: the state after signalEpisodeComplete's export is final."""
+        return v.exported
+
+    # ---- cause signature for `modelcheck verify --all-violations` -------------------------------------
+    def _input_status(self, s, f):
+        """Where B's input for frame f was when the segment started."""
+        if s.inputBuffer[f][B] != NONE:
+            return "had arrived"
+        if f in s.queue:
+            return "was still queued"
+        if any(f in self._packet_frames(t) for t in s.net):
+            return "was in flight"
+        if s.truth[f][B] != NONE:
+            return "was lost"
+        return "was not sent yet"
+
+    def _frame_kind(self, f):
+        return "an episode frame" if f < self.N else "a post-end frame"
+
+    def cause(self, prop, before, action, args, after):
+        """How a violation was entered: which action wrote the bad record (or exported), for which kind of
+        frame, and where B's input for that frame was at that moment."""
+        if prop == "canonical_truthful":
+            bad = [f for f in self._frames_checked()
+                   if after.badCanon[f][B] != before.badCanon[f][B] or after.badCanon[f][A] != before.badCanon[f][A]]
+            if not bad:
+                return f"{action} left an untruthful record in the canonical buffer"
+            f = bad[0]
+            return (f"{action} wrote a predicted B action for {self._frame_kind(f)} into the canonical buffer; "
+                    f"B's input for it {self._input_status(before, f)}")
+        rows = after.exportRows
+        if prop == "export_rows_exact":
+            missing = [f for f in range(self.N) if rows[f][A] == NONE]
+            extra = [f for f in range(self.N, self.F) if rows[f][A] != NONE]
+            parts = []
+            if missing:
+                parts.append(f"missing {'the last episode frame' if missing == [self.N - 1] else 'episode frames'}")
+            if extra:
+                parts.append("an extra post-end row")
+            return f"{action} exported with " + " and ".join(parts)
+        if prop == "export_truthful":
+            bad = [f for f in self._frames_checked() if rows[f][B] != NONE and rows[f][B] != after.truth[f][B]
+                   and not (after.truth[f][B] == NONE and rows[f][B] == self._only_choice(B))]
+            f = bad[0] if bad else 0
+            return (f"{action} exported a predicted B action for {self._frame_kind(f)}; "
+                    f"B's input for it {self._input_status(before, f)}")
+        return f"entered by {action}"
+
+    # ---- trace viewer --------------------------------------------------------------------------------
+    def grid_marks(self, s, prop):
+        """The grid cells (row, column) that break a property, for the trace viewer."""
+        def bad(rows, name):
+            return {(f"f{f}", f"{name}.{'AB'[p]}") for f in self._frames_checked() for p in (A, B)
+                    if rows[f][p] != NONE and rows[f][p] != s.truth[f][p]
+                    and not (s.truth[f][p] == NONE and rows[f][p] == self._only_choice(p))}
+        if prop == "canonical_truthful":
+            return bad(s.canon, "canon") | {(f"f{f}", f"badCanon.{'AB'[p]}") for f in self._frames_checked()
+                                            for p in (A, B) if s.badCanon[f][p] != NONE}
+        if prop == "export_truthful":
+            return bad(s.exportRows, "export")
+        if prop == "export_rows_exact":
+            return {(f"f{f}", "export.A") for f in range(self.F) if (s.exportRows[f][A] != NONE) != (f < self.N)}
+        return set()
+
+    def grid(self, s):
+        """One row per frame: truth, used (actionSequence), speculative and canonical actions per player."""
+        def show(x):
+            return "." if x == NONE else ("P" if x == P else str(x))
+        rows = []
+        for f in range(self.F):
+            marks = []
+            if f == s.frameNumber:
+                marks.append("<fn")
+            if f == s.confirmedFrame:
+                marks.append("cf")
+            if f in s.predictedFrames:
+                marks.append("pred")
+            if f == s.pendingRollbackFrame:
+                marks.append("rb?")
+            cols = {}
+            for name, src in (("truth", s.truth), ("input", s.inputBuffer), ("used", s.used),
+                              ("spec", s.spec), ("canon", s.canon), ("badCanon", s.badCanon),
+                              ("export", s.exportRows)):
+                cols[f"{name}.A"] = show(src[f][A])
+                cols[f"{name}.B"] = show(src[f][B])
+            cols["snapshot"] = "" if s.snapshots[f] == NONE else f"sn={s.snapshots[f]}"
+            cols["marks"] = " ".join(marks)
+            rows.append((f"f{f}", cols))
+        return rows

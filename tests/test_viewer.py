@@ -1,0 +1,282 @@
+"""The trace viewer: `modelcheck show` (terminal view, --html), `verify --show`, and bad input.
+
+Traces are made fresh in a temporary directory from small specs (tests/specs/viewer_frames.py has a
+grid and grid_marks; tests/specs/two_phase_eager.py is a broken two-phase commit; specs/mutex.py has
+no grid), plus the stored flagship counterexamples when they exist.
+"""
+import glob
+import json
+import os
+import re
+import shutil
+
+import pytest
+
+from modelcheck import viewer
+from modelcheck.cli import main
+from modelcheck.spec import SpecError
+from modelcheck.trace import TraceError, dump, load
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FRAMES = os.path.join(ROOT, "tests", "specs", "viewer_frames.py")
+EAGER = os.path.join(ROOT, "tests", "specs", "two_phase_eager.py")
+MUTEX = os.path.join(ROOT, "specs", "mutex.py")
+
+
+@pytest.fixture(scope="module")
+def traces(tmp_path_factory):
+    """name -> path of every trace the small specs produce (counterexamples and witnesses)."""
+    out = tmp_path_factory.mktemp("traces")
+    for args in ([FRAMES, "--variant", "buggy"], [EAGER], [MUTEX, "--variant", "buggy"]):
+        code = main(["verify", *args, "--out", str(out), "--witnesses", str(out), "--quiet"])
+        assert code == 1
+    return {os.path.basename(p)[:-len(".json")]: p for p in glob.glob(str(out / "*.json"))}
+
+
+def _last_line(text):
+    return text.rstrip("\n").splitlines()[-1]
+
+
+# -- terminal view ---------------------------------------------------------------------------------------
+
+def test_text_view_of_counterexample_with_grid_and_marks(traces):
+    text = viewer.render_text(viewer.open_trace(traces["viewer_frames.buggy.no_two"]), unicode=False, width=140)
+    assert "always no_two: VIOLATED in 3 steps" in text.splitlines()[0]
+    assert "variant buggy" in text and "fixWrite=false" in text
+    # one row per step: number, action with arguments, what it models, only what changed
+    assert re.search(r"\| 3 +\| write\(2\) +\| Writer\.put, L20-L31: store v in the", text)
+    assert "frames: (0, -1, -1) -> (0, 2, -1)" in text
+    row3 = text[text.index("| 3 "):]
+    assert "mode" not in row3.split("grid at step")[0]          # unchanged variables are left out
+    assert "mode = idle" in text                                # the initial state is shown whole
+    # the grid of the last state, the breaking cell marked
+    assert "grid at step 3 (marked cells break the property):" in text
+    assert re.search(r"^f1 +\*2\* *$", text, re.M)
+    assert re.search(r"^f2 +\. +< *$", text, re.M)
+    assert _last_line(text) == "always no_two is VIOLATED at step 3: false conjunct frames[1] != 2 where frames[1] = 2"
+
+
+def test_text_view_reverse_video_on_a_tty(traces):
+    text = viewer.render_text(viewer.open_trace(traces["viewer_frames.buggy.no_two"]), tty=True, unicode=False)
+    assert "\x1b[7m2\x1b[27m" in text and "*2*" not in text
+
+
+def test_text_view_explains_enum_values_and_uses_only_the_trace(traces):
+    text = viewer.render_text(viewer.open_trace(traces["two_phase_eager.consistent"]), unicode=False, width=200)
+    assert "RMChooseToAbort(0)" in text and "RMChooseToAbort(rm): a working rm aborts on its own." in text
+    assert "grid at step" not in text                            # no grid() in this spec
+    last = _last_line(text)
+    assert last.startswith("always consistent is VIOLATED at step 3: false conjunct Not(And(rmState[")
+    assert "= aborted (=3)" in last and "= committed (=2)" in last
+
+
+def test_text_view_sets_show_what_was_added(traces):
+    view = viewer.open_trace(traces["two_phase_eager.all_committed.witness"])
+    diffs = [d for st in view.steps for d in st.diff if d[0] == "msgs"]
+    assert diffs and all(isinstance(d[2], str) for d in diffs)
+
+
+def test_witness_says_it_holds(traces):
+    text = viewer.render_text(viewer.open_trace(traces["viewer_frames.buggy.all_written.witness"]), unicode=False)
+    assert "sometimes all_written: WITNESS in 4 steps" in text
+    assert _last_line(text) == "sometimes all_written holds at step 4: Every frame is written."
+    assert "*" not in text.split("grid at step")[1]               # nothing marked for a witness
+
+
+def test_deadlock_says_no_action_is_enabled(traces):
+    text = viewer.render_text(viewer.open_trace(traces["viewer_frames.buggy.deadlock_free"]), unicode=False)
+    assert _last_line(text) == ("deadlock_free is VIOLATED at step 3: no action is enabled in this state, "
+                                "and it is not @terminal")
+
+
+def test_always_possible_says_nothing_reachable(traces):
+    text = viewer.render_text(viewer.open_trace(traces["viewer_frames.buggy.finishes"]), unicode=False)
+    assert _last_line(text) == ("always_possible finishes is VIOLATED: from the state at step 3 no state where "
+                                "it holds is reachable: false conjunct cursor == 3 where cursor = 1")
+
+
+def test_view_model(traces):
+    view = viewer.open_trace(traces["viewer_frames.buggy.no_two"])
+    assert [s.label for s in view.steps] == ["init", "begin", "write(0)", "write(2)"]
+    assert view.steps[3].changed == ["frames", "cursor", "log"]
+    assert view.grid_columns == ["value", "cursor"]
+    assert view.marks == {("f1", "value")}
+    assert view.culprits == ["frames"]
+    assert view.violation == 3
+
+
+def test_long_values_are_diffed_element_by_element():
+    from modelcheck.types import IntRange, SetOf, TupleOf
+    t = TupleOf(TupleOf(IntRange(-1, 2), 2), 8)
+    old = ((-1, -1),) * 8
+    new = old[:3] + ((0, 2),) + old[4:]
+    assert viewer._diff(t, "buf", old, new) == [("buf[3]", "(-1, -1)", "(0, 2)")]
+    s = SetOf(list(range(30)))
+    old_s, new_s = frozenset(range(20)), frozenset(range(1, 22))
+    assert viewer._diff(s, "q", old_s, new_s) == [("q", None, "+{20, 21} -{0}")]
+
+
+def test_mutex_and_rollback_style_specs_without_grid_marks(traces):
+    view = viewer.open_trace(traces["mutex.buggy.mutual_exclusion"])
+    assert view.steps[-1].grid is None and view.marks == set()
+    assert "pc[0] = critical (=2), pc[1] = critical (=2)" in view.why
+
+
+ROLLBACK = sorted(glob.glob(os.path.join(ROOT, "counterexamples", "rollback.pre73.*.json")))
+
+
+@pytest.mark.skipif(not ROLLBACK, reason="no stored rollback counterexample in counterexamples/")
+def test_flagship_counterexample(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)   # the spec is found relative to the directories above the trace
+    try:
+        view = viewer.open_trace(ROLLBACK[0])
+    except TraceError as e:       # tests/test_counterexamples.py fails on stale stored traces; not ours to
+        pytest.skip(f"the stored flagship counterexample is stale: {str(e)[:200]}")   # report twice
+    text = viewer.render_text(view, unicode=False)
+    assert view.steps[-1].grid, "specs/rollback.py declares grid()"
+    assert "grid at step" in text
+    assert re.search(r"L\d+", text)                           # the upstream lines each action models
+    assert "is VIOLATED" in _last_line(text)
+
+
+def test_grid_contract_errors(traces):
+    view = viewer.open_trace(traces["viewer_frames.buggy.no_two"])
+    bound = view.bound
+    bound.inst.grid = lambda s: ["not a row"]
+    with pytest.raises(SpecError, match=r"grid\(s\) must return a list of \(row label, \{column: text\}\) pairs"):
+        viewer.build_view(bound, view.trace, view.spec_path)
+    bound.inst.grid = lambda s: 1 / 0
+    with pytest.raises(SpecError, match=r"grid\(s\) raised ZeroDivisionError"):
+        viewer.build_view(bound, view.trace, view.spec_path)
+    del bound.inst.grid
+    bound.inst.grid_marks = lambda s, p: {"f1"}
+    with pytest.raises(SpecError, match=r"grid_marks\(s, prop\) must return a set of \(row label, column\)"):
+        viewer.build_view(bound, view.trace, view.spec_path)
+
+
+# -- the command line -------------------------------------------------------------------------------------
+
+def test_cli_show(traces, capsys):
+    assert main(["show", traces["viewer_frames.buggy.no_two"]]) == 0
+    out = capsys.readouterr().out
+    assert "write(2)" in out and _last_line(out).startswith("always no_two is VIOLATED at step 3")
+
+
+def test_cli_show_writes_html_and_itf(traces, tmp_path, capsys):
+    html_path, itf_path = tmp_path / "t.html", tmp_path / "t.itf.json"
+    assert main(["show", traces["viewer_frames.buggy.no_two"], "--html", str(html_path), "--itf", str(itf_path),
+                 "--quiet"]) == 0
+    cap = capsys.readouterr()
+    assert cap.out == ""
+    assert f"wrote {html_path}" in cap.err and f"wrote {itf_path}" in cap.err
+    assert html_path.read_text().startswith("<!DOCTYPE html>")
+    assert json.loads(itf_path.read_text())["#meta"]["format"] == "ITF"
+
+
+def test_verify_show_prints_each_counterexample(tmp_path, capsys):
+    assert main(["verify", FRAMES, "--variant", "buggy", "--out", str(tmp_path), "--quiet", "--show"]) == 1
+    out = capsys.readouterr().out
+    for line in ("always no_two is VIOLATED at step 3", "always_possible finishes is VIOLATED",
+                 "deadlock_free is VIOLATED at step 3"):
+        assert line in out
+    assert "sometimes all_written holds" not in out            # witnesses are not counterexamples
+
+
+def _error(capsys, argv):
+    code = main(argv)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert len(err) == 1, err
+    return err[0]
+
+
+def test_bad_input_missing_file(capsys, tmp_path):
+    assert _error(capsys, ["show", str(tmp_path / "nope.json")]) == \
+        f"modelcheck: trace error: {tmp_path / 'nope.json'}: no such file"
+
+
+def test_bad_input_not_a_trace(capsys, tmp_path):
+    p = tmp_path / "x.json"
+    p.write_text('{"hello": 1}')
+    assert "not a trace" in _error(capsys, ["show", str(p)])
+    p.write_text("not json at all")
+    assert "not a trace" in _error(capsys, ["show", str(p)])
+
+
+def test_bad_input_spec_not_found(capsys, tmp_path, traces, monkeypatch):
+    tr = load(traces["viewer_frames.buggy.no_two"])
+    tr.spec = "nowhere/gone.py"
+    p = tmp_path / "t.json"
+    dump(tr, str(p))
+    monkeypatch.chdir(tmp_path)
+    msg = _error(capsys, ["show", str(p)])
+    assert msg.startswith(f"modelcheck: trace error: {p}: the trace's spec 'nowhere/gone.py' cannot be found")
+
+
+def test_bad_input_stale_trace_names_the_divergent_step(capsys, tmp_path, traces):
+    tr = load(traces["viewer_frames.buggy.no_two"])
+    tr.steps[2].state["cursor"] = 2
+    p = tmp_path / "t.json"
+    dump(tr, str(p))
+    msg = _error(capsys, ["show", str(p)])
+    assert "step 2: action write gives a different state than the trace records (differs in cursor)" in msg
+    tr = load(traces["viewer_frames.buggy.no_two"])
+    tr.steps[3].action = "vanish"
+    dump(tr, str(p))
+    assert "step 3: action vanish" in _error(capsys, ["show", str(p)])
+
+
+def test_bad_input_param_the_spec_no_longer_has(capsys, tmp_path, traces):
+    tr = load(traces["viewer_frames.buggy.no_two"])
+    tr.params["gone"] = 1
+    p = tmp_path / "t.json"
+    dump(tr, str(p))
+    assert "parameter 'gone'" in _error(capsys, ["show", str(p)])
+
+
+def test_spec_found_relative_to_cwd_specs_dir_or_above_the_trace(tmp_path, traces, monkeypatch):
+    proj = tmp_path / "proj"
+    (proj / "specs").mkdir(parents=True)
+    (proj / "counterexamples").mkdir()
+    shutil.copy(FRAMES, proj / "specs" / "viewer_frames.py")
+    tr = load(traces["viewer_frames.buggy.no_two"])
+    tr.spec = "specs/viewer_frames.py"
+    p = proj / "counterexamples" / "t.json"
+    dump(tr, str(p))
+    monkeypatch.chdir(tmp_path)                      # above the trace: proj/specs/viewer_frames.py
+    assert viewer.find_spec(tr, str(p)) == str(proj / "specs" / "viewer_frames.py")
+    monkeypatch.chdir(proj)                          # as recorded, relative to the current directory
+    assert viewer.find_spec(tr, str(p)) == "specs/viewer_frames.py"
+    tr.spec = "old/place/viewer_frames.py"           # moved: found as specs/NAME.py
+    assert viewer.find_spec(tr, str(p)) == os.path.join("specs", "viewer_frames.py")
+    assert viewer.open_trace(str(p)).steps[-1].label == "write(2)"
+
+
+# -- the web page (without a browser; tests/test_browser.py drives it in Chromium) ------------------------
+
+def _page_json(page):
+    m = re.search(r'<script type="application/json" id="trace-data">(.*?)</script>', page, re.S)
+    return json.loads(m.group(1))
+
+
+def test_html_is_self_contained_and_escapes_the_data(traces):
+    view = viewer.open_trace(traces["viewer_frames.buggy.no_two"])
+    page = viewer.render_html(view)
+    assert page.count("</script>") == 2                     # the data cannot close its element
+    assert "<!--" not in page.split('id="trace-data">')[1]
+    for ref in ("http:", "https:", "src=", "href=", "@import", "url(", "@font-face"):
+        assert ref not in page, ref
+    data = _page_json(page)
+    assert data["steps"][1]["state"]["tags"] == "{</script><b>x}"
+    assert data["marks"] == [["f1", "value"]]
+    assert data["violation"] == 3 and data["violated"] is True
+    assert data["steps"][3]["grid"][1] == ["f1", ["2", ""]]
+    assert data["steps"][3]["changed"] == ["frames", "cursor", "log"]
+    assert data["why"] == view.why
+
+
+def test_html_title_is_escaped(traces):
+    view = viewer.open_trace(traces["viewer_frames.buggy.no_two"])
+    view.headline = "<b>bold</b>"
+    page = viewer.render_html(view)
+    assert "<title>Frames: &lt;b&gt;bold&lt;/b&gt;</title>" in page
