@@ -15,10 +15,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .check import INCONCLUSIVE, VERIFIED, VIOLATED, Report, check
+from .check import VERIFIED, VIOLATED, Report, check
 from .explorer import Limits, make_successors
 from .spec import BoundSpec, Spec, SpecError, UsageError
 from .trace import Trace, TraceError, replay
+from .types import diff
 from .z3bridge import compile_properties
 
 __all__ = ["ablate", "Ablation", "group_violations", "ViolationClass", "explain", "Explanation", "subset_name"]
@@ -275,8 +276,9 @@ def _walk(bound: BoundSpec, trace: Trace, original: list[Any]) -> tuple[int | No
         t = bound.apply(a, s, args)
         if diverged is None and t != original[i]:
             diverged = i
-            changed = [f"{n}: {bound.variables[n].show(x)} (trace) -> {bound.variables[n].show(y)} (here)"
-                       for n, x, y in zip(bound.names, original[i], t) if x != y]
+            changed = [f"{path}: {a} (trace) -> {b} (here)" if a is not None else f"{path}: {b}"
+                       for n, x, y in zip(bound.names, original[i], t)
+                       for path, a, b in diff(bound.variables[n], n, x, y)]
             notes.append(f"step {i}: {st.action}{_show_args(st.args)} now has a different effect: "
                          + "; ".join(changed))
         s = t

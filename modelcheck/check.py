@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from .explorer import Limits, ModelError, Progress, Result, explore
+from .explorer import Limits, Progress, Result, explore
 from .spec import BoundSpec, SpecError
 from .trace import Trace, dump, trace_from_path
 from .z3bridge import compile_properties, vacuity_issues

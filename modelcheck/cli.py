@@ -6,7 +6,7 @@ import json
 import os
 import sys
 import time
-from typing import Any, Sequence
+from typing import Sequence
 
 from tabulate import tabulate
 
@@ -275,7 +275,8 @@ def _ablate(args) -> int:
         if not mins:
             print(f"{label}: no subset of fixes is sufficient")
         else:
-            print(f"{label}: minimal sufficient: {', '.join(subset_name(m) for m in mins)}; "
+            names = ", ".join(subset_name(m) if m else "the empty set (no fix needed)" for m in mins)
+            print(f"{label}: minimal sufficient: {names}; "
                   f"necessary in every sufficient subset: {', '.join(nec) if nec else 'none'}")
     for f in ab.no_effect():
         why = "never read by the spec" if f in ab.never_read else "same verdicts and state counts with or without it"

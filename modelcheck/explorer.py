@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 import networkx as nx
 
-from .spec import ActionDef, BoundSpec, SpecError
+from .spec import ActionDef, BoundSpec
 from .z3bridge import CompiledProperty
 
 __all__ = ["Limits", "Result", "ModelError", "explore", "make_successors", "fingerprint"]

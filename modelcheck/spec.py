@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import collections
 import inspect
-import itertools
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from .types import Bool, DomainError, Enum, Type, _Gen

@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 from typing import Any, Iterable, Iterator
 
-__all__ = ["Type", "Bool", "IntRange", "Enum", "TupleOf", "MapOf", "SetOf", "SeqOf", "DomainError", "put"]
+__all__ = ["diff", "Type", "Bool", "IntRange", "Enum", "TupleOf", "MapOf", "SetOf", "SeqOf", "DomainError", "put"]
 
 
 class DomainError(ValueError):
@@ -406,3 +406,32 @@ def put(tup: tuple, index: Any, value: Any) -> tuple:
             i = index[0]
             return tup[:i] + (put(tup[i], index[1:], value),) + tup[i + 1:]
     return tup[:index] + (value,) + tup[index + 1:]
+
+
+def diff(t: Type, path: str, old: Any, new: Any, whole: int = 60) -> list[tuple[str, str, str]]:
+    """What changed between two values of type t: whole if short, else element by element."""
+    if old == new:
+        return []
+    a, b = t.show(old), t.show(new)
+    if len(a) + len(b) <= whole:
+        return [(path, a, b)]
+    if isinstance(t, SetOf):
+        added = sorted(new - old, key=t.order.__getitem__)
+        removed = sorted(old - new, key=t.order.__getitem__)
+        parts = []
+        if added:
+            parts.append("+" + t.show(frozenset(added)))
+        if removed:
+            parts.append("-" + t.show(frozenset(removed)))
+        return [(path, None, " ".join(parts))]
+    if isinstance(t, TupleOf):
+        out = []
+        for i, (x, y) in enumerate(zip(old, new)):
+            out += diff(t.elem, f"{path}[{i}]", x, y, whole)
+        return out
+    if isinstance(t, MapOf):
+        out = []
+        for k, x, y in zip(t.keys, old, new):
+            out += diff(t.value, f"{path}[{k}]", x, y, whole)
+        return out
+    return [(path, a, b)]

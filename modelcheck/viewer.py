@@ -35,7 +35,8 @@ from tabulate import tabulate
 from .loader import load_spec
 from .spec import BoundSpec, SpecError, UsageError
 from .trace import Trace, TraceError, load, replay
-from .types import DomainError, MapOf, SetOf, TupleOf, Type
+from .types import DomainError
+from .types import diff as diff_values
 from .z3bridge import compile_properties, false_conjuncts
 
 __all__ = ["StepView", "TraceView", "open_trace", "bind_trace", "find_spec", "build_view", "render_text",
@@ -152,35 +153,6 @@ def _first_line(doc: str | None) -> str:
     return doc.splitlines()[0].strip() if doc else ""
 
 
-def _diff(t: Type, path: str, old: Any, new: Any) -> list[tuple[str, str, str]]:
-    """What changed between two values of type t: whole if short, else element by element."""
-    if old == new:
-        return []
-    a, b = t.show(old), t.show(new)
-    if len(a) + len(b) <= _WHOLE:
-        return [(path, a, b)]
-    if isinstance(t, SetOf):
-        added = sorted(new - old, key=t.order.__getitem__)
-        removed = sorted(old - new, key=t.order.__getitem__)
-        parts = []
-        if added:
-            parts.append("+" + t.show(frozenset(added)))
-        if removed:
-            parts.append("-" + t.show(frozenset(removed)))
-        return [(path, None, " ".join(parts))]
-    if isinstance(t, TupleOf):
-        out = []
-        for i, (x, y) in enumerate(zip(old, new)):
-            out += _diff(t.elem, f"{path}[{i}]", x, y)
-        return out
-    if isinstance(t, MapOf):
-        out = []
-        for k, x, y in zip(t.keys, old, new):
-            out += _diff(t.value, f"{path}[{k}]", x, y)
-        return out
-    return [(path, a, b)]
-
-
 def _grid(bound: BoundSpec, state: Any) -> list[tuple[str, dict[str, str]]] | None:
     fn = getattr(bound.inst, "grid", None)
     if fn is None or not callable(fn):
@@ -266,7 +238,7 @@ def build_view(bound: BoundSpec, trace: Trace, spec_path: str, source: str | Non
             changed = [n for n, x, y in zip(bound.names, prev, s) if x != y]
             diff = []
             for n in changed:
-                diff += _diff(bound.variables[n], n, prev[bound.names.index(n)], s[bound.names.index(n)])
+                diff += diff_values(bound.variables[n], n, prev[bound.names.index(n)], s[bound.names.index(n)], _WHOLE)
         grid = _grid(bound, s)
         if grid:
             for _, cells in grid:

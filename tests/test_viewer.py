@@ -12,6 +12,8 @@ import shutil
 
 import pytest
 
+from modelcheck.types import diff
+
 from modelcheck import viewer
 from modelcheck.cli import main
 from modelcheck.spec import SpecError
@@ -110,10 +112,10 @@ def test_long_values_are_diffed_element_by_element():
     t = TupleOf(TupleOf(IntRange(-1, 2), 2), 8)
     old = ((-1, -1),) * 8
     new = old[:3] + ((0, 2),) + old[4:]
-    assert viewer._diff(t, "buf", old, new) == [("buf[3]", "(-1, -1)", "(0, 2)")]
+    assert diff(t, "buf", old, new, viewer._WHOLE) == [("buf[3]", "(-1, -1)", "(0, 2)")]
     s = SetOf(list(range(30)))
     old_s, new_s = frozenset(range(20)), frozenset(range(1, 22))
-    assert viewer._diff(s, "q", old_s, new_s) == [("q", None, "+{20, 21} -{0}")]
+    assert diff(s, "q", old_s, new_s, viewer._WHOLE) == [("q", None, "+{20, 21} -{0}")]
 
 
 def test_mutex_and_rollback_style_specs_without_grid_marks(traces):
