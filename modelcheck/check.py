@@ -53,6 +53,7 @@ class Report:
     error: str | None = None
     not_applicable: list[str] = field(default_factory=list)  # properties whose applies= is false here
     never_fired: list[str] = field(default_factory=list)     # actions that fired in no explored state
+    write_errors: list[str] = field(default_factory=list)    # trace files that could not be written
 
     @property
     def label(self) -> str:
@@ -69,7 +70,7 @@ def exit_code(reports: list[Report]) -> int:
     verdicts = [v.verdict for r in reports for v in r.verdicts]
     if VIOLATED in verdicts:
         return EXIT_VIOLATED
-    if any(r.error for r in reports):
+    if any(r.error or r.write_errors for r in reports):
         return EXIT_ERROR
     if INCONCLUSIVE in verdicts:
         return EXIT_INCONCLUSIVE
@@ -117,7 +118,12 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
         if directory is None:
             return None
         path = os.path.join(directory, trace_filename(spec_path, bound, tr.property, witness))
-        dump(tr, path)
+        try:
+            dump(tr, path)
+        except OSError as e:  # the verdict stands; the file is not written (an old one is left intact)
+            name = e.filename2 or e.filename or path
+            report.write_errors.append(f"cannot write {name}: {e.strerror or e}")
+            return None
         return path
 
     for p in props:

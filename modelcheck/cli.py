@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
@@ -130,8 +131,19 @@ def _params(items: list[str]) -> dict[str, str]:
     return out
 
 
+# The exit code a command has decided on before it prints its results. If the reader of stdout goes away
+# (`modelcheck verify | head -1`), that code is still returned: a violation never exits 0.
+_decided: list[int] = []
+
+
+def _decide(code: int) -> int:
+    _decided.append(code)
+    return code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    _decided.clear()
     try:
         try:
             args = _parser().parse_args(argv)
@@ -157,7 +169,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"modelcheck: {kind}: {line}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:
-        return EXIT_OK
+        try:  # keep the interpreter from complaining about the closed stdout at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+            pass
+        return _decided[-1] if _decided else EXIT_ERROR
     except KeyboardInterrupt:  # outside the search (which stops by itself): loading, Z3 checks, writing
         print("modelcheck: interrupted before a verdict", file=sys.stderr)
         return EXIT_INCONCLUSIVE
@@ -186,8 +202,7 @@ def _verify(args) -> int:
     progress = Progress(enabled=not args.quiet and not args.json)
     report = check(bound, path, _limits(args), out_dir=args.out, witness_dir=args.witnesses,
                    progress=progress, record_edges=bool(args.graph), all_violations=args.all_violations)
-    if args.graph and report.result is not None:
-        _write_graph(report, args.graph)
+    _decide(report.exit_code)
     if args.json:
         print(json.dumps(report_json(report), sort_keys=True, indent=1))
     else:
@@ -196,6 +211,12 @@ def _verify(args) -> int:
             _show_counterexamples(report)
         if args.all_violations:
             _print_groups(report, args.out)
+    if args.graph and report.result is not None:
+        try:
+            _write_graph(report, args.graph)
+        except OSError as e:
+            print(f"modelcheck: error: cannot write {e.filename or args.graph}: {e.strerror or e}", file=sys.stderr)
+            return EXIT_VIOLATED if report.exit_code == EXIT_VIOLATED else EXIT_ERROR
     return report.exit_code
 
 
@@ -239,7 +260,8 @@ def _ablate(args) -> int:
 
     ab = ablate(cls, path, scenarios, _params(args.param), _limits(args), share=not args.no_share, on_cell=on_cell)
     verdicts = [v for c in ab.cells for v, _ in c.verdicts.values()]
-    code = EXIT_VIOLATED if VIOLATED in verdicts else EXIT_INCONCLUSIVE if INCONCLUSIVE in verdicts else EXIT_OK
+    code = _decide(EXIT_VIOLATED if VIOLATED in verdicts else EXIT_INCONCLUSIVE if INCONCLUSIVE in verdicts
+                   else EXIT_OK)
     if args.json:
         print(json.dumps({
             "spec": path, "fixes": ab.fixes, "seconds": round(ab.seconds, 2),
@@ -306,6 +328,8 @@ def _print_report(report: Report, quiet: bool = False) -> None:
     res = report.result
     for v in report.verdicts:
         print(v.line(report.label))
+    for msg in report.write_errors:
+        print(f"modelcheck: error: {msg}", file=sys.stderr)
     for name in report.not_applicable:
         print(f"modelcheck: note: {name} not checked: it does not apply with these parameters", file=sys.stderr)
     if report.error:
@@ -369,6 +393,9 @@ def _matrix(args, path: str, cls: type[Spec], overrides: dict[str, str]) -> int:
             if rep.error:
                 print(f"modelcheck: model error in {variant}/{scenario}: {rep.error}", file=sys.stderr)
     total = time.monotonic() - t0
+    _decide(exit_code(reports))
+    for msg in sorted({m for r in reports for m in r.write_errors}):
+        print(f"modelcheck: error: {msg}", file=sys.stderr)
     if args.json:
         print(json.dumps({"matrix": [report_json(r) for r in reports], "seconds": round(total, 2),
                           "exit_code": exit_code(reports)}, sort_keys=True, indent=1))
@@ -405,6 +432,7 @@ def _cell(v) -> str:
 
 def _list(args) -> int:
     path, cls = load_spec(args.spec or DEFAULT_SPEC)
+    _decide(EXIT_OK)
     print(f"{path}: spec {cls.__name__}")
     doc = (cls.__doc__ or "").strip().splitlines()
     if doc:
@@ -437,6 +465,7 @@ def _show(args) -> int:
     from . import itf, viewer
 
     view = viewer.open_trace(args.trace)
+    _decide(EXIT_OK)
     if not args.quiet:
         print(viewer.render_text(view, tty=_tty()))
     for out, text in ((args.html, viewer.render_html(view) if args.html else None),

@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from .types import Bool, DomainError, Enum, Type, _Gen
+from .types import Bool, DomainError, Enum, Type, _Gen, json_key
 
 __all__ = ["Spec", "SpecError", "UsageError", "param", "action", "always", "sometimes",
            "always_possible", "terminal", "ActionDef", "PropertyDef", "Param", "BoundSpec"]
@@ -206,13 +206,16 @@ class Spec:
         actions: dict[str, ActionDef] = {}
         props: dict[str, PropertyDef] = {}
         for klass in reversed(cls.__mro__):
+            mine: dict[str, str] = {}  # action/property name -> attribute, in this class body
             for key, val in vars(klass).items():
                 if isinstance(val, Param):
                     params[key] = val
-                elif isinstance(val, ActionDef):
-                    actions[val.name] = val
-                elif isinstance(val, PropertyDef):
-                    props[val.name] = val
+                elif isinstance(val, (ActionDef, PropertyDef)):
+                    if val.name in mine:  # two methods given one name=: the later would silently win
+                        raise SpecError(f"{val.where}: spec {klass.__name__}: {key} and {mine[val.name]} are both "
+                                        f"named {val.name!r}; give them different names")
+                    mine[val.name] = key
+                    (actions if isinstance(val, ActionDef) else props)[val.name] = val
         cls._params, cls._actions, cls._properties = params, list(actions.values()), list(props.values())
         names = [a.name for a in cls._actions] + [p.name for p in cls._properties]
         dup = [n for n, c in collections.Counter(names).items() if c > 1]
@@ -365,6 +368,8 @@ class BoundSpec:
 
     # -- initial states and successors ------------------------------------------------------------
     def initial_states(self) -> list[Any]:
+        """The distinct initial states, in canonical (JSON) order: init() may iterate a set, whose order
+        depends on PYTHONHASHSEED, and the search order (so which counterexample is found) must not."""
         try:
             states = list(self.inst.init())
         except Exception as e:
@@ -378,6 +383,7 @@ class BoundSpec:
             if s not in seen:
                 seen.add(s)
                 out.append(s)
+        out.sort(key=lambda s: json_key(self.to_json(s)))
         return out
 
     def label(self, action: ActionDef, args: tuple) -> str:

@@ -58,7 +58,10 @@ def cli(capsys, in_root):
 
     def run(*argv):
         capsys.readouterr()
-        code = main([str(a) for a in argv])
+        try:
+            code = main([str(a) for a in argv])
+        except KeyboardInterrupt:  # would end the whole pytest session
+            pytest.fail("KeyboardInterrupt escaped main()")
         out, err = capsys.readouterr()
         assert "Traceback" not in err, err
         return code, out, err

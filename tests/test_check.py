@@ -49,7 +49,8 @@ def test_witnesses_are_written_on_request(tmp_path):
     bound = load_spec("specs/mutex.py").bind()
     report = check(bound, "specs/mutex.py", out_dir=str(tmp_path / "ce"), witness_dir=str(tmp_path / "w"))
     assert os.listdir(tmp_path / "w") == ["mutex.someone_enters.witness.json"]
-    assert load(str(tmp_path / "w" / "mutex.someone_enters.witness.json")).verdict == "WITNESS"
+    assert report.verdicts[1].file == str(tmp_path / "w" / "mutex.someone_enters.witness.json")
+    assert load(report.verdicts[1].file).verdict == "WITNESS"
     assert not os.path.exists(tmp_path / "ce")
 
 

@@ -4,7 +4,6 @@ import io
 
 import networkx as nx
 import pytest
-import z3
 from hypothesis import given, settings, strategies as st
 
 from modelcheck import IntRange, Spec, action, always, always_possible, terminal

@@ -23,6 +23,9 @@ def _counterexample(spec="specs/mutex.py", variant="buggy", prop="mutual_exclusi
     return bound, v.trace
 
 
+_MUTEX = _counterexample()  # the buggy mutex's counterexample: request(0), request(1), enter(0), enter(1)
+
+
 @pytest.fixture
 def mutex_trace():
     return _counterexample()
@@ -247,8 +250,6 @@ def test_fuzz_replay_of_mangled_counterexamples_gives_a_trace_error(data):
     except TraceError as e:
         assert f"step {i}" in str(e) or "step 0" in str(e)
 
-
-_MUTEX = _counterexample()
 
 
 # -- atomic writes: nothing lost ----------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ vacuous properties are caught."""
 import pytest
 import z3
 
-from modelcheck import Bool, IntRange, SeqOf, SetOf, Spec, SpecError, TupleOf, action, always, sometimes
+from modelcheck import Bool, IntRange, SeqOf, SetOf, Spec, SpecError, TupleOf, always, sometimes
 from modelcheck.z3bridge import compile_properties, false_conjuncts, vacuity_issues, z3_eval
 
 from conftest import explore_all, load

@@ -6,8 +6,6 @@ Hand count (M=3): x takes every value 0..M and each state has exactly one enable
 x=M is M = 3 steps from x=0, so the depth is 3 and `below_top` fails there, in 3 steps.
 In the `stuck` variant x=M has no successor: a deadlock, and x=0 is no longer reachable from it.
 """
-import z3
-
 from modelcheck import Bool, IntRange, Spec, action, always, always_possible, param, sometimes
 
 
