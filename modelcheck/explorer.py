@@ -8,6 +8,7 @@ edge arrays recorded during the search.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import resource
@@ -247,11 +248,12 @@ def explore(bound: BoundSpec, properties: list[CompiledProperty], limits: Limits
     is_terminal = (lambda s: any(p.predicate(s) for p in terminal)) if terminal else (lambda s: False)
 
     states: list[Any] = []
-    seen: dict[Any, int] = {}
+    # state -> id only when edges are recorded; otherwise a set (no int object per state)
+    seen: dict[Any, int] | set[Any] = {} if record_edges else set()
     parent, label = array("q"), array("q")
     res = Result(bound, properties, states, parent, label, labels)
-    fired: list[int] = []
-    new: list[int] = []
+    fired: list[int] = [0] * len(labels)
+    new: list[int] = [0] * len(labels)
     src, dst, elab = array("q"), array("q"), array("q")
     pending_always = list(always)
     pending_some = list(sometimes)
@@ -300,13 +302,16 @@ def explore(bound: BoundSpec, properties: list[CompiledProperty], limits: Limits
 
     for s in bound.initial_states():
         sid = len(states)
-        seen[s] = sid
+        if record_edges:
+            seen[s] = sid
+        else:
+            seen.add(s)
         states.append(s)
         parent.append(-1)
         label.append(-1)
         on_new(sid, s)
     res.generated = len(states)
-    get = seen.get
+    add = None if record_edges else seen.add
     max_states = limits.max_states
     max_depth = limits.max_depth
     deadline = (t0 + limits.max_seconds) if limits.max_seconds is not None else None
@@ -316,6 +321,10 @@ def explore(bound: BoundSpec, properties: list[CompiledProperty], limits: Limits
     layer_end = len(states)
     transitions = 0
     stopped = ""
+    # States are immutable tuples and frozensets: the search makes no reference cycles, and the
+    # collector's passes over millions of live containers are pure overhead.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     try:
         while i < len(states) and not finished():
             if i == layer_end:
@@ -342,33 +351,40 @@ def explore(bound: BoundSpec, properties: list[CompiledProperty], limits: Limits
             transitions += len(succ)
             if not succ and check_deadlock and res.deadlock is None and not is_terminal(s):
                 res.deadlock = i
+            if len(labels) > len(fired):  # a state-dependent `over` met new arguments
+                fired.extend([0] * (len(labels) - len(fired)))
+                new.extend([0] * (len(labels) - len(new)))
             for lid, t in succ:
-                while lid >= len(fired):
-                    fired.append(0)
-                    new.append(0)
                 fired[lid] += 1
                 try:
-                    tid = get(t)
+                    known = t in seen
                 except TypeError:  # unhashable (a list or set inside): invalid, reported just below
-                    tid = None
-                if tid is None:
-                    if not valid(t):
-                        a, args = labels[lid]
-                        raise ModelError(f"{a.where}: action {bound.label(a, args)!r} produced an invalid state: "
-                                         f"{bound.explain_invalid(t)}; from state {_short(bound, s)}", s)
-                    tid = len(states)
-                    seen[t] = tid
-                    states.append(t)
-                    parent.append(i)
-                    label.append(lid)
-                    new[lid] += 1
-                    on_new(tid, t)
-                    if max_states is not None and tid + 1 >= max_states:
-                        stopped = f"state limit --max-states {max_states:,}"
+                    known = False
+                if known:
+                    if record_edges:
+                        src.append(i)
+                        dst.append(seen[t])
+                        elab.append(lid)
+                    continue
+                if not valid(t):
+                    a, args = labels[lid]
+                    raise ModelError(f"{a.where}: action {bound.label(a, args)!r} produced an invalid state: "
+                                     f"{bound.explain_invalid(t)}; from state {_short(bound, s)}", s)
+                tid = len(states)
                 if record_edges:
+                    seen[t] = tid
                     src.append(i)
                     dst.append(tid)
                     elab.append(lid)
+                else:
+                    add(t)
+                states.append(t)
+                parent.append(i)
+                label.append(lid)
+                new[lid] += 1
+                on_new(tid, t)
+                if max_states is not None and tid + 1 >= max_states:
+                    stopped = f"state limit --max-states {max_states:,}"
             i += 1
             if stopped:
                 break
@@ -377,6 +393,9 @@ def explore(bound: BoundSpec, properties: list[CompiledProperty], limits: Limits
     except ModelError as e:
         res.error = e
         stopped = "error"
+    finally:
+        if gc_was_enabled:
+            gc.enable()
     res.transitions = transitions
     res.generated += transitions
     res.depth = depth
