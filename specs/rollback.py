@@ -11,6 +11,14 @@ T2's target and program counter) are state variables.
 
 Encodings: -1 means "absent / null" in every integer variable. Player 0 is A (the observer), player 1 is B.
 Actions are 0 and 1; P = 2 is the prediction value (`default_action`), also chosen by idle players.
+
+Frame bound: the frame arrays hold NE = N + E + max(frameRoom, partnerLag) frames (plus D input frames).
+A steps while it has not detected its end (step_num >= max_steps, L2400) or while frameNumber <
+localEndFrame + E; the end frame itself is not fixed (step_num trails frameNumber after a rollback from a
+snapshot the replay overwrote with the restored step_num, §4.6.11, L4604-4611). A tick the protocol allows
+but the arrays cannot hold sets the ghost `cut` and ends the run there: `cut` states are @terminal (not
+deadlocks) and count as "the episode can complete" (`episode_completes`), so every verdict holds *within the
+frame bound* named by the parameters N, E, frameRoom and partnerLag of its verdict line.
 """
 import z3
 
@@ -20,14 +28,18 @@ from modelcheck import (Spec, Bool, IntRange, Enum, TupleOf, SetOf,
 A, B = 0, 1
 P = 2                      # defaultAction: the prediction under action_population_method = default_action
 NONE = -1
+UNSENT = 3                 # ghost truth only: A executed the prediction for this frame and has sent no input for it
 
 T1PC = Enum("T1PC", ["idle", "rb1", "rb2", "ucf", "snap", "wstep", "posthash"])
 T2PC = Enum("T2PC", ["none", "sleep", "rb1", "rb2", "ucf"])
+FFPC = Enum("FFPC", ["none", "req", "batch"])
 # T1PC: idle = no tick in progress (isProcessingTick false); rb1/rb2 = step awaits performRollback Y1/Y2;
 # ucf = step awaits the confirmed-hash yield inside _updateConfirmedFrame; snap = awaits saveStateSnapshot's
 # getState; wstep = awaits pre-hash + worker.step (merged: no state change between them); posthash = awaits
 # the post-step hash. T2PC: none = no _checkEpisodeSyncAndReset in flight; sleep = the 10 ms sleep;
 # rb1/rb2 = Fix C performRollback Y1/Y2; ucf = the hash yield of T2's _updateConfirmedFrame.
+# FFPC (_performFastForward, focusLoss only): none = no FF in flight; req = awaits _requestMissingInputs
+# (L4735); batch = awaits worker.batch (L4815).
 
 
 class Rollback(Spec):
@@ -39,7 +51,11 @@ class Rollback(Spec):
     K = param(2, IntRange(1, 6), "snapshot interval snapshotInterval (L935)")
     R = param(1, IntRange(1, 4), "redundancy: a packet carries the last R local inputs (L881)")
     W = param(12, IntRange(1, 12), "prune window: pruneInputBuffer deletes keys < frameNumber-W (L5049); W >= N+E never prunes")
-    E = param(1, IntRange(0, 3), "post-end frames: ticks A and B may step past frame N-1 while T2 waits")
+    E = param(1, IntRange(0, 3), "post-end frames: A and B may each step E frames past their own end frame")
+    frameRoom = param(0, IntRange(0, 4),
+                      "extra frames the arrays hold for a late local end (A's step_num trailing frameNumber, "
+                      "§4.6.11); a tick beyond the arrays cuts the run (ghost `cut`, @terminal)")
+    partnerLag = param(0, IntRange(0, 3), "B's end frame is chosen from N..N+partnerLag (B's own step_num lag)")
     lead = param(0, IntRange(0, 6),
                  "episode frames one peer may start ahead of the other (both tick at the same fps)")
     localChoices = param(1, IntRange(0, 4),
@@ -53,7 +69,9 @@ class Rollback(Spec):
     timeouts = param(True, Bool(), "the T2 confirmation timeout and the 2 s sync timeout may fire")
     predictPrevious = param(False, Bool(),
                             "action_population_method previous_submitted_action (else default_action)")
-    focusLoss = param(False, Bool(), "hide/show and fast-forward (DEFERRED: not modelled, see docs)")
+    focusLoss = param(False, Bool(), "A's tab may be hidden once and shown again; fast-forward (§4.12) on the next tick")
+    hiddenFrames = param(2, IntRange(0, 4),
+                         "while A is hidden (until its fast-forward is done) B may run this many frames further ahead")
     fixA = param(False, Bool(), "Fix A: no promotion while a rollback is pending or running", fix=True)
     fixB = param(False, Bool(), "Fix B: _updateConfirmedFrame returns while rollbackInProgress", fix=True)
     fixC = param(False, Bool(), "Fix C: _waitForInputConfirmation runs pending rollbacks", fix=True)
@@ -71,19 +89,21 @@ class Rollback(Spec):
         "active": {"localChoices": 1, "partnerChoices": 1, "latency": False, "loss": False},
         "active_latency": {"localChoices": 1, "partnerChoices": 1, "latency": True, "loss": False},
         "active_loss": {"localChoices": 1, "partnerChoices": 1, "latency": True, "loss": True, "R": 2},
-        # Fast-forward is deferred: this row is the active_latency model with focusLoss=True recorded,
-        # so the matrix keeps the test's name; docs/rollback-model.md says what is missing.
-        "focus_loss": {"localChoices": 1, "partnerChoices": 1, "latency": True, "loss": False, "focusLoss": True},
+        # active plus one hide/show of A's tab and the fast-forward that follows (§4.12, §4.13, §6.4); without
+        # latency to stay small (-p latency=true: about 10x the states). FF moves frameNumber past N with no
+        # cap at max_steps (§4.12.3), so A's end comes late: frameRoom=2 lets nearly every such run finish.
+        "focus_loss": {"localChoices": 1, "partnerChoices": 1, "latency": False, "loss": False, "focusLoss": True,
+                       "frameRoom": 2},
     }
 
     # ---- derived bounds ----------------------------------------------------------------------------
     @property
-    def NE(self):          # A and B step frames 0..NE-1 (N episode frames plus E post-end frames)
-        return self.N + self.E
+    def NE(self):          # the frames the arrays hold for stepping: 0..NE-1
+        return self.N + self.E + max(self.frameRoom, self.partnerLag)
 
     @property
     def F(self):           # frames that can carry an input (target frame = frameNumber + D)
-        return self.N + self.E + self.D
+        return self.NE + self.D
 
     CHOICE_SETS = [(P,), (0,), (0, 1), (0, P), (0, 1, P)]
 
@@ -98,11 +118,12 @@ class Rollback(Spec):
         frames = TupleOf(row, F)
         fr = IntRange(-1, F)
         return {
-            # ghost: Truth[f][p], the first value p stored by storeLocalInput for frame f (§8)
-            "truth": frames,
+            # ghost: Truth[f][p], the first value p stored by storeLocalInput for frame f (§8); UNSENT (A only)
+            # while A has executed frame f with its own action predicted and sent nothing for it
+            "truth": TupleOf(TupleOf(IntRange(-1, UNSENT), 2), F),
             # peer A, protocol.md §2
             "frameNumber": IntRange(0, NE),
-            "step_num": IntRange(0, 2 * NE + 2),          # can run ahead of frameNumber (L4627 `+=`)
+            "step_num": IntRange(0, 3 * F + 2),          # can run ahead of frameNumber (L4627 `+=`, FF L4887)
             "confirmedFrame": fr,
             "pendingRollbackFrame": fr,
             "rollbackInProgress": Bool(),
@@ -116,15 +137,18 @@ class Rollback(Spec):
             # entry is promoted, exported and cleared inside one atomic T2 task, so a check between
             # segments alone would never see it. Every write is checked here, when it happens.
             "badCanon": frames,
-            "snapshots": TupleOf(IntRange(-1, 2 * NE + 2), F),   # stateSnapshots[f].step_num, -1 = no snapshot
+            "snapshots": TupleOf(IntRange(-1, 3 * F + 2), F),   # stateSnapshots[f].step_num, -1 = no snapshot
             "hashed": SetOf(list(range(F))),             # confirmedHashHistory keys
             "lastConfirmed": row,                        # lastConfirmedActions (previous_submitted_action only)
             "queue": SetOf(list(range(F))),              # pendingInputPackets, as the set of B input frames
             "localEndFrame": fr,                         # p2pEpisodeSync.localEpisodeEndFrame (-1: not detected)
             "remoteEndFrame": fr,                        # p2pEpisodeSync.remoteEpisodeEndFrame (-1: not received)
+            "aEnd": fr,                                  # ghost L_A: localEndFrame, not cleared before export
             "exported": Bool(),                          # signalEpisodeComplete ran (episodeComplete)
             "exportRows": frames,                        # the rows exportEpisodeDataFromBuffer emitted
-            # T1: the tick activity (step) and its locals
+            "cut": Bool(),                               # ghost: a tick beyond the frame arrays ended the run
+            # T1: the tick activity (step or fast-forward) and its locals
+            "isProcessingTick": Bool(),                  # L5630, cleared by phaser:L413 and FF's finally L5582
             "t1": T1PC,
             "t1Frame": fr,                               # saveStateSnapshot's frame / _updateConfirmedFrame's loop frame
             "finalActions": row,
@@ -139,8 +163,18 @@ class Rollback(Spec):
             "rbActions": TupleOf(frames, 2),
             "rbFixes": TupleOf(Bool(), 2),               # the replay replaces a mispredicted B action by the truth
             "corrected": Bool(),                         # ghost: some rollback's replay did that (rollback_corrects)
+            # focus loss and fast-forward (focusLoss only; constant otherwise)
+            "hidden": Bool(),                            # focusManager isBackgrounded (visibilitychange)
+            "wasHidden": Bool(),                         # one hide/show per episode
+            "pendingFF": Bool(),                         # _pendingFastForward (L1223, consumed L5573)
+            "bgBuffer": SetOf(list(range(F))),           # focusManager.backgroundInputBuffer, packets by newest frame
+            "ff": FFPC,
+            "ffStart": fr,                               # FF's first frame (frameNumber when the FF frames are built)
+            "ffMax": fr,                                 # FF's maxFrame (L4663-4699)
+            "ffActions": frames,                         # the FF frames' actions (getInputsForFrame(f, false))
             # environment B and the network
             "bFrame": IntRange(0, NE),                   # B's frameNumber (frames B has stepped)
+            "bEnd": IntRange(-1, NE),                    # L_B: B's frameNumber when it detected its end (-1: not yet)
             "net": SetOf(list(range(F))),                # in-flight input packets, named by their newest frame
             "endInFlight": Bool(),                       # B's episode-end packet is in flight
         }
@@ -154,18 +188,21 @@ class Rollback(Spec):
             truth=truth, frameNumber=0, step_num=0, confirmedFrame=-1, pendingRollbackFrame=NONE,
             rollbackInProgress=False, inputBuffer=empty, predictedFrames=frozenset(), used=empty,
             spec=empty, canon=empty, badCanon=empty, snapshots=(NONE,) * F, hashed=frozenset(), lastConfirmed=(NONE, NONE),
-            queue=frozenset(), localEndFrame=NONE, remoteEndFrame=NONE, exported=False, exportRows=empty,
-            t1=T1PC.idle, t1Frame=NONE, finalActions=(NONE, NONE),
+            queue=frozenset(), localEndFrame=NONE, remoteEndFrame=NONE, aEnd=NONE, exported=False,
+            exportRows=empty, cut=False,
+            isProcessingTick=False, t1=T1PC.idle, t1Frame=NONE, finalActions=(NONE, NONE),
             t2=T2PC.none, t2Site=0, t2Target=NONE, t2Frame=NONE,
             rbCurrent=(NONE, NONE), rbSnapshot=(NONE, NONE), rbActions=(empty, empty),
             rbFixes=(False, False), corrected=False,
-            bFrame=0, net=frozenset(), endInFlight=False)
+            hidden=False, wasHidden=False, pendingFF=False, bgBuffer=frozenset(), ff=FFPC.none,
+            ffStart=NONE, ffMax=NONE, ffActions=empty,
+            bFrame=0, bEnd=NONE, net=frozenset(), endInFlight=False)
 
     # ---- mutable working copy ----------------------------------------------------------------------
     # Actions copy the state into a dict of lists/sets, run the upstream code on it, and freeze it back.
-    _NESTED = ("truth", "inputBuffer", "used", "spec", "canon", "badCanon", "exportRows")
+    _NESTED = ("truth", "inputBuffer", "used", "spec", "canon", "badCanon", "exportRows", "ffActions")
     _FLAT = ("snapshots", "lastConfirmed", "finalActions", "rbCurrent", "rbSnapshot", "rbFixes")
-    _SETS = ("predictedFrames", "hashed", "queue", "net")
+    _SETS = ("predictedFrames", "hashed", "queue", "net", "bgBuffer")
 
     def _thaw(self, s):
         m = s._asdict()
@@ -246,7 +283,11 @@ class Rollback(Spec):
         if m["rollbackInProgress"]:
             return
         frames, m["queue"] = sorted(m["queue"]), set()
-        for f in frames:                     # order is irrelevant: first-write-wins and min() commute
+        # Under default_action the order is irrelevant: first-write-wins and min() commute. Under
+        # predictPrevious it is not: lastConfirmed[B] ends as the value of the last input stored (L4038),
+        # and the queue (a set) is always drained in ascending frame order, i.e. as if packets had arrived
+        # in order. Reordered arrival under predictPrevious is not explored (docs: choice 1).
+        for f in frames:
             self._store_remote(m, f, m["truth"][f][B])
 
     def _prune(self, m):
@@ -272,10 +313,17 @@ class Rollback(Spec):
         m["canon"][f] = list(rec)
         if f in self._frames_checked():
             for p in (A, B):
-                v, t = rec[p], m["truth"][f][p]
-                ok = v == t or (t == NONE and v == self._only_choice(p))
-                if not ok and m["badCanon"][f][p] == NONE:
-                    m["badCanon"][f][p] = v
+                if not self._ok(rec[p], m["truth"][f][p], p) and m["badCanon"][f][p] == NONE:
+                    m["badCanon"][f][p] = rec[p]
+
+    def _mark_unsent(self, m, f):
+        """Ghost: A's env executes frame f with A's own action predicted (defaultAction) and A has stored no
+        input for f. This happens when fast-forward moves frameNumber under a suspended step (§6.4): the
+        step stored its local input for the old frame and simulates the new one. A sends nothing for f,
+        so B predicts defaultAction too: like frames < D (§8), Truth is defaultAction until A stores an
+        input for f (possible only after a rewind), which B would then keep."""
+        if m["inputBuffer"][f][A] == NONE and m["truth"][f][A] == NONE:
+            m["truth"][f][A] = UNSENT
 
     def _ucf_start(self, m):
         """_updateConfirmedFrame, L2787-2803 (+ Fix B, fix:L2788-2793): returns None when done, else the
@@ -333,6 +381,7 @@ class Rollback(Spec):
         fixes = False
         acts = [[NONE, NONE] for _ in range(self.F)]
         for g in range(snap, cur):
+            self._mark_unsent(m, g)
             a, missing = self._inputs_for_frame(m, g, False)
             if missing:
                 m["predictedFrames"].add(g)                          # L4462 re-mark
@@ -364,7 +413,8 @@ class Rollback(Spec):
 
     def _signal_complete(self, m):
         """signalEpisodeComplete, L3608-3655: _promoteRemainingAtBoundary, export, clear both buffers.
-        Fix D (fix:L3658-3667) only logs console.warn, so it changes no state."""
+        Fix D (fix:L3658-3667) only logs console.warn, so it changes no state. Both callers have run
+        _clearEpisodeSyncState first, so T is null here (choice 12)."""
         T = self._synced(m)
         for f in range(self.F):                                      # _promoteRemainingAtBoundary L2916-2946
             if m["spec"][f][0] != NONE and not (T >= 0 and f >= T):
@@ -426,6 +476,9 @@ class Rollback(Spec):
 
     def _check_sync_and_reset(self, m):
         """_checkEpisodeSyncAndReset, L7024-7053, spawned without await: runs inline to its first yield."""
+        # `t2 != none` is not in L7024-7053 and cannot trigger: this runs only when a flag is first set
+        # (step_tail: localEndFrame was -1; deliver_end: the one end packet), so the second of the two
+        # callers is the only one that gets past the flag test, and T2 starts at most once per episode.
         if m["localEndFrame"] == NONE or m["remoteEndFrame"] == NONE or m["t2"] != T2PC.none:
             return
         synced = self._synced(m)
@@ -449,6 +502,7 @@ class Rollback(Spec):
     def _t1_after_ucf(self, m):
         """step, L2209-L2304: getInputsForFrame(track), finalActions, actionSequence, snapshot/hash yields."""
         fn = m["frameNumber"]
+        self._mark_unsent(m, fn)
         acts, _ = self._inputs_for_frame(m, fn, True)                # L2216
         m["finalActions"] = list(acts)                               # L2241-2253
         if m["used"][fn][0] == NONE:                                 # L2264: only the first record counts
@@ -459,29 +513,46 @@ class Rollback(Spec):
             m["t1"], m["t1Frame"] = T1PC.wstep, NONE                 # await computeHash (f<100) L2290
 
     # ---- actions: peer A, tick activity T1 (step) ---------------------------------------------------
+    def _live(self, s):
+        """Neither final: not exported (one episode) and not cut by the frame bound."""
+        return not s.exported and not s.cut
+
     def _in_time(self, s):
         """Bounded latency (param maxLate): A does not start frame fn while a packet sent for a frame
-        older than fn-maxLate (or the end packet, sent at B's frame N) is still in flight."""
+        older than fn-maxLate (or the end packet, sent at B's end frame) is still in flight."""
         if not self.latency:
             return True
         lim = s.frameNumber - self.maxLate
-        return all(t >= lim for t in s.net) and not (s.endInFlight and self.N < lim)
+        return all(t >= lim for t in s.net) and not (s.endInFlight and s.bEnd < lim)
 
-    @action(over=lambda self: self.acts(A),
-            guard=lambda self, s, a: (not s.exported and s.t1 == T1PC.idle and self._in_time(s) and s.frameNumber < self.NE
-                                      and (s.frameNumber >= self.N or s.frameNumber <= s.bFrame + self.lead)))
+    def _tick_steps(self, s):
+        """_handleWorkerTick L5549-5639 reaches tickCallback -> step: A is shown, no fast-forward is
+        pending, isProcessingTick is clear, and the model's one step slot is free (two overlapping steps,
+        possible through the FF tick hole, are not modelled: docs). Timing: the tick comes at most `lead`
+        frames ahead of B while neither peer has detected its end, and after a packet older than maxLate
+        frames was delivered; after its end A steps E post-end frames (T2 waits meanwhile)."""
+        return (self._live(s) and s.t1 == T1PC.idle and not s.isProcessingTick and not s.hidden
+                and not s.pendingFF and self._in_time(s)
+                and (s.localEndFrame != NONE or s.bEnd != NONE or s.frameNumber <= s.bFrame + self.lead)
+                and (s.localEndFrame == NONE or s.frameNumber < s.localEndFrame + self.E))
+
+    @action(over=lambda self: self.acts(A), guard=lambda self, s, a: self._tick_steps(s))
     def step(self, s, a):
         """step, L2145-L2202: clear stale flag, drain queues, store and send local input, take pending rollback.
         Runs on to the first real yield (performRollback Y1, a confirmed-hash await, the snapshot or
-        pre-hash await). `a` is the local key sample (buildPyodideActionDict, phaser:L456-539)."""
+        pre-hash await). `a` is the local key sample (buildPyodideActionDict, phaser:L456-539).
+        A tick for a frame the arrays cannot hold (frameNumber >= NE) cuts the run instead (ghost `cut`)."""
+        if s.frameNumber >= self.NE:
+            return s.set(cut=True)
         m = self._thaw(s)
+        m["isProcessingTick"] = True                                 # L5630
         m["pendingRollbackFrame"] = NONE                             # L2145 unconditional
         self._process_queued(m)                                      # L2149
         f = m["frameNumber"] + self.D                                # storeLocalInput L4120-4126: overwrite
         m["inputBuffer"][f][A] = a
         if self.predictPrevious:
             m["lastConfirmed"][A] = a
-        if m["truth"][f][A] == NONE:                                 # ghost: the first value is what B keeps
+        if m["truth"][f][A] in (NONE, UNSENT):                       # ghost: the first value is what B keeps
             m["truth"][f][A] = a
         r = m["pendingRollbackFrame"]                                # L2196-2202
         if r != NONE:
@@ -492,7 +563,7 @@ class Rollback(Spec):
         self._t1_after_rollback(m)
         return self._freeze(s, m)
 
-    @action(guard=lambda self, s: not s.exported and s.t1 == T1PC.rb1)
+    @action(guard=lambda self, s: self._live(s) and s.t1 == T1PC.rb1)
     def step_rollback_y1(self, s):
         """performRollback, L4387-L4543 (from step): after setState, rebuild actionSequence/predictedFrames, post the replay batch."""
         m = self._thaw(s)
@@ -500,7 +571,7 @@ class Rollback(Spec):
         m["t1"] = T1PC.rb2
         return self._freeze(s, m)
 
-    @action(guard=lambda self, s: not s.exported and s.t1 == T1PC.rb2)
+    @action(guard=lambda self, s: self._live(s) and s.t1 == T1PC.rb2)
     def step_rollback_y2(self, s):
         """performRollback, L4550-L4650 then step L2206-L2304: re-store replayed frames, restore frameNumber, confirm, next frame's prefix."""
         m = self._thaw(s)
@@ -508,7 +579,7 @@ class Rollback(Spec):
         self._t1_after_rollback(m)
         return self._freeze(s, m)
 
-    @action(guard=lambda self, s: not s.exported and s.t1 == T1PC.ucf)
+    @action(guard=lambda self, s: self._live(s) and s.t1 == T1PC.ucf)
     def step_confirm_hash(self, s):
         """_updateConfirmedFrame, L2814-L2822 (from step L2206): after the confirmed-hash await, continue the scan, promote, then step L2209-L2304."""
         m = self._thaw(s)
@@ -520,7 +591,7 @@ class Rollback(Spec):
             self._t1_after_ucf(m)
         return self._freeze(s, m)
 
-    @action(guard=lambda self, s: not s.exported and s.t1 == T1PC.snap)
+    @action(guard=lambda self, s: self._live(s) and s.t1 == T1PC.snap)
     def step_snapshot(self, s):
         """saveStateSnapshot, L4216-L4255 (step L2282-L2290): store the snapshot with the current step_num, then await the pre-hash."""
         m = self._thaw(s)
@@ -528,12 +599,12 @@ class Rollback(Spec):
         m["t1"], m["t1Frame"] = T1PC.wstep, NONE
         return self._freeze(s, m)
 
-    @action(guard=lambda self, s: not s.exported and s.t1 == T1PC.wstep)
+    @action(guard=lambda self, s: self._live(s) and s.t1 == T1PC.wstep)
     def step_worker_step(self, s):
         """stepWithActions, L2304-L2315: after worker.step, step_num++ (L2610); await the post-hash."""
         return s.set(step_num=s.step_num + 1, t1=T1PC.posthash)
 
-    @action(guard=lambda self, s: not s.exported and s.t1 == T1PC.posthash)
+    @action(guard=lambda self, s: self._live(s) and s.t1 == T1PC.posthash)
     def step_tail(self, s):
         """step, L2340-L2425: store speculative frame (shouldStoreFrame), frameNumber++, prune, detect episode end, _broadcastEpisodeEnd.
         The render await after a rollback (L2432) changes nothing and is merged into this segment."""
@@ -548,12 +619,13 @@ class Rollback(Spec):
         if m["step_num"] >= self.N and m["localEndFrame"] == NONE:   # L2397-2425 (episodeComplete is false)
             # _broadcastEpisodeEnd L6983-7022: send end packet (B is the environment), set flags, arm the
             # 2 s timeout (action sync_timeout), spawn T2 without awaiting it.
-            m["localEndFrame"] = m["frameNumber"]
+            m["localEndFrame"] = m["aEnd"] = m["frameNumber"]
             self._check_sync_and_reset(m)
+        m["isProcessingTick"] = False                                # phaser:L413, after step resolves
         return self._freeze(s, m)
 
     # ---- actions: peer A, T2 (_checkEpisodeSyncAndReset) and T3 (2 s timeout) ------------------------
-    @action(guard=lambda self, s: not s.exported and s.t2 == T2PC.sleep)
+    @action(guard=lambda self, s: self._live(s) and s.t2 == T2PC.sleep)
     def confirm_wait_wake(self, s):
         """_waitForInputConfirmation, L2884-L2896 (+fix:L2908-2917): after the 10 ms sleep, drain queues, [Fix C rollback], test target, sleep again or confirm."""
         m = self._thaw(s)
@@ -563,11 +635,21 @@ class Rollback(Spec):
     def _timeout_ok(self, s):
         """A 2 s timeout can fire only once B has sent its end packet and every packet still in flight
         has been delivered or lost: B ticks at the same fps (lead) and latency is bounded by maxLate
-        frames, both far below 2 s (60 frames). A partner stalled by focus loss is not modelled."""
-        return (self.timeouts and not s.exported and s.bFrame >= self.N
-                and not s.net and not s.endInFlight)
+        frames, both far below 2 s (60 frames). Likewise A's own focus loss lasts a couple of frames
+        (hiddenFrames) and its fast-forward is done before a timeout can fire. A partner stalled by focus
+        loss is not modelled."""
+        return (self.timeouts and self._live(s) and s.bEnd != NONE
+                and not s.net and not s.endInFlight
+                and not s.hidden and not s.pendingFF and s.ff == FFPC.none)
 
-    @action(guard=lambda self, s: self._timeout_ok(s) and s.t2 == T2PC.sleep)
+    def _drained(self, s):
+        """No input B sent before its end packet is still waiting in pendingInputPackets. Such an input
+        arrived within maxLate frames of being sent, long before a 2 s timeout, and the queue is drained
+        every 10 ms by T2's wake and every tick by step, unless a rollback in flight makes the drain a
+        no-op (L6904). Post-end inputs keep arriving throughout the wait and may still be queued."""
+        return s.rollbackInProgress or all(f >= s.bEnd + self.D for f in s.queue)
+
+    @action(guard=lambda self, s: self._timeout_ok(s) and s.t2 == T2PC.sleep and self._drained(s))
     def confirm_wait_timeout(self, s):
         """_waitForInputConfirmation, L2898-L2905 (+fix:L2931-2937): timeout elapsed; [Fix C rollback]; warn, return false; clear sync state and export (L7055-7059)."""
         m = self._thaw(s)
@@ -575,7 +657,7 @@ class Rollback(Spec):
             self._finish_t2(m)
         return self._freeze(s, m)
 
-    @action(guard=lambda self, s: not s.exported and s.t2 == T2PC.rb1)
+    @action(guard=lambda self, s: self._live(s) and s.t2 == T2PC.rb1)
     def confirm_rollback_y1(self, s):
         """performRollback, L4387-L4543 (from _waitForInputConfirmation, Fix C): after setState, rebuild actionSequence/predictedFrames."""
         m = self._thaw(s)
@@ -583,7 +665,7 @@ class Rollback(Spec):
         m["t2"] = T2PC.rb2
         return self._freeze(s, m)
 
-    @action(guard=lambda self, s: not s.exported and s.t2 == T2PC.rb2)
+    @action(guard=lambda self, s: self._live(s) and s.t2 == T2PC.rb2)
     def confirm_rollback_y2(self, s):
         """performRollback, L4550-L4650 (Fix C), then _waitForInputConfirmation at its call site (fix:L2892/L2916/L2936)."""
         m = self._thaw(s)
@@ -593,7 +675,7 @@ class Rollback(Spec):
         self._t2_after_site(m, site)
         return self._freeze(s, m)
 
-    @action(guard=lambda self, s: not s.exported and s.t2 == T2PC.ucf)
+    @action(guard=lambda self, s: self._live(s) and s.t2 == T2PC.ucf)
     def confirm_hash(self, s):
         """_updateConfirmedFrame, L2814-L2822 (from _waitForInputConfirmation L2873/L2889): after the hash await, continue, promote; then export (L7055-7059)."""
         m = self._thaw(s)
@@ -606,7 +688,8 @@ class Rollback(Spec):
         return self._freeze(s, m)
 
     @action(guard=lambda self, s: (self._timeout_ok(s) and s.localEndFrame != NONE
-                                   and s.remoteEndFrame == NONE))
+                                   and s.remoteEndFrame == NONE
+                                   and (self._drained(s) or s.frameNumber >= s.localEndFrame + self.E)))
     def sync_timeout(self, s):
         """_broadcastEpisodeEnd timeout, L7012-L7019: no remote end after 2 s: _clearEpisodeSyncState, signalEpisodeComplete."""
         m = self._thaw(s)
@@ -615,47 +698,166 @@ class Rollback(Spec):
         self._signal_complete(m)
         return self._freeze(s, m)
 
+    # ---- actions: peer A, focus loss and fast-forward (focusLoss only) --------------------------------
+    @action(guard=lambda self, s: self.focusLoss and self._live(s) and not s.wasHidden)
+    def hide(self, s):
+        """visibilitychange to hidden (§6.1; read by _handleWorkerTick L5549-5639 step 3 and _handleInputPacket L6857-6865): ticks return at once, input packets go to the background buffer."""
+        return s.set(hidden=True, wasHidden=True)
+
+    @action(guard=lambda self, s: self._live(s) and s.hidden)
+    def show(self, s):
+        """visibilitychange to visible, foreground hook L1223: _pendingFastForward := true (the next tick starts the fast-forward)."""
+        return s.set(hidden=False, pendingFF=True)
+
+    @action(guard=lambda self, s: (self._live(s) and s.pendingFF and not s.hidden and s.ff == FFPC.none
+                                   and self._in_time(s)))
+    def fast_forward(self, s):
+        """_handleWorkerTick L5572-5582, _performFastForward L4663-4748: drain the background buffer into storeRemoteInput, maxFrame, cap at syncedTerminationFrame; await _requestMissingInputs or build the FF frames.
+        The tick tests _pendingFastForward before isProcessingTick (L5572 vs L5625, §6.4): FF starts even
+        while a step is suspended at a yield."""
+        m = self._thaw(s)
+        m["pendingFF"] = False                                       # L5573
+        m["isProcessingTick"] = True                                 # L5576
+        packets, m["bgBuffer"] = sorted(m["bgBuffer"]), set()        # L4665
+        fn = m["frameNumber"]
+        max_frame = max([fn] + packets)                              # packet.currentFrame = its newest target frame
+        for f in sorted({g for t in packets for g in self._packet_frames(t)}):
+            self._store_remote(m, f, m["truth"][f][B])               # L4684-4690: may set pendingRollbackFrame
+        synced = self._synced(m)
+        if synced >= 0:
+            max_frame = min(max_frame, synced)                       # L4692-4699 (nothing caps it at max_steps)
+        m["ffMax"] = max_frame
+        # No early return when maxFrame <= frameNumber: §4.12 lists none, so an empty FF still forces
+        # confirmedFrame and clears predictedFrames (docs, choice 14).
+        if any(m["inputBuffer"][f][B] == NONE for f in range(fn, max_frame)):
+            m["ff"], m["ffStart"] = FFPC.req, fn                     # await _requestMissingInputs L4735
+        else:
+            self._ff_frames(m)
+        return self._freeze(s, m)
+
+    @action(over=lambda self: (True, False) if self.loss else (True,),
+            guard=lambda self, s, got: self._live(s) and s.ff == FFPC.req)
+    def ff_inputs_response(self, s, got):
+        """_requestMissingInputs L4735 with _handleInputResponse L5779-5806: B's reply stores its inputs for the requested frames directly (storeRemoteInput), or (loss) none arrives before the 3 s timeout; then build the FF frames.
+        Abstraction: the reply holds every input B has chosen by now for the frames requested."""
+        m = self._thaw(s)
+        if got:
+            for f in range(m["ffStart"], m["ffMax"]):
+                if m["truth"][f][B] != NONE:
+                    self._store_remote(m, f, m["truth"][f][B])       # L5797, first write wins
+        self._ff_frames(m)
+        return self._freeze(s, m)
+
+    def _ff_frames(self, m):
+        """_performFastForward L4748-4815 up to await worker.batch: rollbackInProgress := true, the FF
+        frames [frameNumber, maxFrame) with getInputsForFrame(f, false) (the local player is predicted:
+        nothing was stored while hidden), actionSequence push. frameNumber is read here, after the request
+        await (choice)."""
+        m["rollbackInProgress"] = True                               # L4748
+        start = m["frameNumber"]
+        for f in range(start, m["ffMax"]):                           # capped at 1000 frames: never binds
+            self._mark_unsent(m, f)                                  # ghost: A predicted, nothing sent yet
+            acts, _ = self._inputs_for_frame(m, f, False)
+            if m["used"][f][0] == NONE:                              # L4784 push; .find returns the first record
+                m["used"][f] = list(acts)
+            m["ffActions"][f] = list(acts)
+        m["ffStart"] = start
+        m["ff"] = FFPC.batch
+
+    @action(guard=lambda self, s: self._live(s) and s.ff == FFPC.batch)
+    def ff_batch(self, s):
+        """_performFastForward L4815-4945: after worker.batch, storeFrameData (< syncedTerminationFrame), frameNumber/step_num += n, confirmedFrame := frameNumber-1 (forced), promote, clear predictedFrames, prune; finally rollbackInProgress := false, isProcessingTick := false; catch-up inputs.
+        frameNumber beyond the arrays (a step may be in flight) cuts the run instead (ghost `cut`)."""
+        n = max(0, s.ffMax - s.ffStart)
+        fn = s.frameNumber + n                                       # L4886, frameNumber re-read after the await
+        if fn > self.NE or (fn == self.NE and s.t1 != T1PC.idle):
+            return s.set(cut=True)
+        m = self._thaw(s)
+        T = self._synced(m)
+        for g in range(m["ffStart"], m["ffStart"] + n):
+            if T < 0 or g < T:                                       # L4863-4880; null = no cap (choice)
+                m["spec"][g] = list(m["ffActions"][g])
+        m["frameNumber"] = fn
+        m["step_num"] += n                                           # L4887
+        m["confirmedFrame"] = fn - 1                                 # L4892, forced regardless of inputs
+        self._promote(m)                                             # L4896 (a no-op under Fix A)
+        # L4902-4906 deletes snapshots < confirmedFrame - 30: never binds in these bounds
+        m["predictedFrames"] = set()                                 # L4910
+        self._prune(m)                                               # L4913
+        m["rollbackInProgress"] = False                              # finally L4922; pendingRollbackFrame kept
+        m["isProcessingTick"] = False                                # L5582
+        for g in range(m["ffStart"], m["ffStart"] + n):
+            if m["truth"][g][A] in (NONE, UNSENT):
+                # ghost (§8): the catch-up inputs (L4930-4945) claim defaultAction for every FF frame; unless
+                # A sent a real input for it earlier, that is the first value B keeps for A
+                m["truth"][g][A] = P
+        m["ff"], m["ffStart"], m["ffMax"] = FFPC.none, NONE, NONE
+        m["ffActions"] = [[NONE, NONE] for _ in range(self.F)]
+        return self._freeze(s, m)
+
     # ---- actions: network handlers at A --------------------------------------------------------------
-    @action(over=lambda self, s: sorted(s.net), guard=lambda self, s, t: not s.exported)
+    @action(over=lambda self, s: sorted(s.net), guard=lambda self, s, t: self._live(s))
     def deliver(self, s, t):
-        """_handleInputPacket, L6834-L6891: an input packet (newest frame t, last R inputs) arrives; push onto pendingInputPackets."""
+        """_handleInputPacket, L6834-L6891: an input packet (newest frame t, last R inputs) arrives; push onto pendingInputPackets (the background buffer while hidden)."""
+        if s.hidden:                                                 # L6857-6865
+            return s.set(net=s.net - {t}, bgBuffer=s.bgBuffer | {t})
         return s.set(net=s.net - {t}, queue=s.queue | frozenset(self._packet_frames(t)))
 
-    @action(over=lambda self, s: sorted(s.net), guard=lambda self, s, t: self.loss and not s.exported)
+    @action(over=lambda self, s: sorted(s.net), guard=lambda self, s, t: self.loss and self._live(s))
     def drop(self, s, t):
         """DataChannel ordered:false, maxRetransmits:0 (webrtc_manager.js L237-240): the packet is lost."""
         return s.set(net=s.net - {t})
 
-    @action(guard=lambda self, s: not s.exported and s.endInFlight)
+    @action(guard=lambda self, s: self._live(s) and s.endInFlight)
     def deliver_end(self, s):
         """_handleEpisodeEnd, L6957-L6981: remote end flags, synced frame, spawn T2 (runs inline to its first yield)."""
         m = self._thaw(s)
         m["endInFlight"] = False
-        m["remoteEndFrame"] = self.N                                 # B's end frame: B's step_num reaches N
+        m["remoteEndFrame"] = m["bEnd"]                              # the frame in B's end packet
         self._check_sync_and_reset(m)
         return self._freeze(s, m)
 
-    @action(guard=lambda self, s: self.loss and not s.exported and s.endInFlight)
+    @action(guard=lambda self, s: self.loss and self._live(s) and s.endInFlight)
     def drop_end(self, s):
         """_broadcastEpisodeEnd, L6996-L6997: the end packet is sent once over the unreliable channel and is lost."""
         return s.set(endInFlight=False)
 
     # ---- actions: environment B ----------------------------------------------------------------------
-    @action(over=lambda self: self.acts(B),
-            guard=lambda self, s, a: (not s.exported and s.bFrame < self.NE
-                                      and (s.bFrame >= self.N or s.bFrame <= s.frameNumber + self.lead)
-                                      and (self.latency or not s.endInFlight)))
-    def partner_step(self, s, a):
-        """B's step, L2159-L2186 and L2397-L2425: B chooses its input for frame bFrame+D and sends its last R inputs; at frame N-1 it also sends its end packet."""
+    def _b_ends(self, s, end):
+        """B's end detection at the tail of its step: its step_num reaches max_steps at some frame
+        N..N+partnerLag (B's own rollbacks can make it trail frameNumber, as for A); `end` says whether
+        this step is that one. At N+partnerLag it must be."""
+        if s.bEnd != NONE:
+            return not end
+        last = s.bFrame + 1
+        if end:
+            return self.N <= last <= self.N + self.partnerLag
+        return last < self.N + self.partnerLag
+
+    def _b_slack(self, s):
+        """While A is hidden (until its fast-forward is done) A does not tick and B runs ahead."""
+        return self.hiddenFrames if (s.hidden or s.pendingFF or s.ff != FFPC.none) else 0
+
+    @action(over=lambda self: [(a, end) for a in self.acts(B) for end in (False, True)],
+            guard=lambda self, s, a, end: (self._live(s) and self._b_ends(s, end)
+                                           and (s.bEnd == NONE or s.bFrame < s.bEnd + self.E)
+                                           and (s.bEnd != NONE or s.localEndFrame != NONE
+                                                or s.bFrame <= s.frameNumber + self.lead + self._b_slack(s))
+                                           and (self.latency or not s.endInFlight)))
+    def partner_step(self, s, a, end):
+        """B's step, L2159-L2186 and L2397-L2425: B chooses its input for frame bFrame+D and sends its last R inputs; at its end frame it also sends its end packet."""
         f = s.bFrame + self.D
         truth = s.truth[:f] + ((s.truth[f][A], a),) + s.truth[f + 1:]
         changes = {"truth": truth, "bFrame": s.bFrame + 1}
         if self.latency:
             changes["net"] = s.net | {f}
+        elif s.hidden:                                               # L6857-6865: A buffers it
+            changes["bgBuffer"] = s.bgBuffer | {f}
         else:
             changes["queue"] = s.queue | frozenset(self._packet_frames(f))
-        if s.bFrame + 1 == self.N:
+        if end:
             changes["endInFlight"] = True
+            changes["bEnd"] = s.bFrame + 1
         return s.set(**changes)
 
     # ---- properties (§8) -------------------------------------------------------------------------------
@@ -667,10 +869,16 @@ class Rollback(Spec):
         # under previous_submitted_action the frames < D differ by construction (§8): excluded
         return range(self.D if self.predictPrevious else 0, self.F)
 
+    def _ok(self, v, t, p):
+        """A recorded action v is truthful against Truth t (Python twin of _truthful, for one cell)."""
+        return v == t or (t == NONE and v == self._only_choice(p)) or (t == UNSENT and v == P)
+
     def _truthful(self, rows, truth):
-        """rows[f][p] is absent, equals Truth, or Truth is not chosen yet and the only possible choice."""
+        """rows[f][p] is absent, equals Truth, or Truth is not chosen yet and the only possible choice, or A
+        executed the prediction and sent nothing (UNSENT: defaultAction on both peers)."""
         return z3.And([z3.Or(rows[f][p] == NONE, rows[f][p] == truth[f][p],
-                             z3.And(truth[f][p] == NONE, rows[f][p] == self._only_choice(p)))
+                             z3.And(truth[f][p] == NONE, rows[f][p] == self._only_choice(p)),
+                             z3.And(truth[f][p] == UNSENT, rows[f][p] == P))
                        for f in self._frames_checked() for p in (A, B)])
 
     @always
@@ -686,10 +894,11 @@ class Rollback(Spec):
 
     @always
     def export_rows_exact(self, v):
-        """P2: the exported frame set is {0..T*-1}, T* = N (both peers end on step_num >= max_steps)."""
+        """P2: the exported frame set is {0..T*-1}, T* = min(L_A, L_B), the agreed end (§8): both peers end on
+        step_num >= max_steps, at the frame each detected it (L_A = aEnd, L_B = bEnd; N without lag)."""
+        t_star = z3.If(v.aEnd < v.bEnd, v.aEnd, v.bEnd)
         return z3.Implies(v.exported, z3.And(
-            [(v.exportRows[f][A] != NONE) if f < self.N else (v.exportRows[f][A] == NONE)
-             for f in range(self.F)]))
+            [(v.exportRows[f][A] != NONE) == (f < t_star) for f in range(self.F)]))
 
     @sometimes(applies=lambda self: self.stateSyncSupported and any(a != P for a in self.acts(B)))
     def rollback_corrects(self, v):
@@ -698,13 +907,19 @@ class Rollback(Spec):
 
     @always_possible
     def episode_completes(self, v):
-        """test_episode_completion_under_fixed_latency: from every state an export is reachable."""
-        return v.exported
+        """test_episode_completion_under_fixed_latency: from every state an export is reachable, or the run
+        is cut by the frame bound (what lies beyond the bound is not explored)."""
+        return z3.Or(v.exported, v.cut)
 
     @terminal
     def after_export(self, v):
         """One episode: the state after signalEpisodeComplete's export is final."""
         return v.exported
+
+    @terminal
+    def cut_by_frame_bound(self, v):
+        """A tick the frame arrays cannot hold ended the run: not a deadlock, and not explored further."""
+        return v.cut
 
     # ---- cause signature for `modelcheck verify --all-violations` -------------------------------------
     def _input_status(self, s, f):
@@ -713,14 +928,30 @@ class Rollback(Spec):
             return "had arrived"
         if f in s.queue:
             return "was still queued"
+        if any(f in self._packet_frames(t) for t in s.bgBuffer):
+            return "was in the background buffer"
         if any(f in self._packet_frames(t) for t in s.net):
             return "was in flight"
         if s.truth[f][B] != NONE:
-            return "was lost"
+            # nowhere any more: lost on the channel, or deleted by pruneInputBuffer (keys < frameNumber-W; a
+            # rewind at L4644 can move frameNumber back, so the frame alone does not tell which)
+            prunes = self.W < self.NE
+            if not self.loss:
+                return "was pruned"
+            return "was lost or pruned" if prunes else "was lost"
         return "was not sent yet"
 
-    def _frame_kind(self, f):
-        return "an episode frame" if f < self.N else "a post-end frame"
+    def _frame_kind(self, s, f):
+        if s.truth[f][A] == P and P not in self.acts(A) and f >= self.D:
+            return "a fast-forwarded frame"              # only FF gives A the defaultAction as its truth
+        if s.truth[f][A] == UNSENT:
+            return "a frame A never chose"
+        return "an episode frame" if f < self._t_star(s) else "a post-end frame"
+
+    def _t_star(self, s):
+        if s.aEnd != NONE and s.bEnd != NONE:
+            return min(s.aEnd, s.bEnd)
+        return self.N
 
     def cause(self, prop, before, action, args, after):
         """How a violation was entered: which action wrote the bad record (or exported), for which kind of
@@ -731,23 +962,32 @@ class Rollback(Spec):
             if not bad:
                 return f"{action} left an untruthful record in the canonical buffer"
             f = bad[0]
-            return (f"{action} wrote a predicted B action for {self._frame_kind(f)} into the canonical buffer; "
+            if after.badCanon[f][B] == NONE:             # A's own action was wrong (overwritten local input)
+                return f"{action} wrote a wrong A action for {self._frame_kind(after, f)} into the canonical buffer"
+            what = "a predicted" if after.badCanon[f][B] == P else "a wrong"
+            return (f"{action} wrote {what} B action for {self._frame_kind(after, f)} into the canonical buffer; "
                     f"B's input for it {self._input_status(before, f)}")
         rows = after.exportRows
         if prop == "export_rows_exact":
-            missing = [f for f in range(self.N) if rows[f][A] == NONE]
-            extra = [f for f in range(self.N, self.F) if rows[f][A] != NONE]
+            t = self._t_star(after)
+            missing = [f for f in range(t) if rows[f][A] == NONE]
+            extra = [f for f in range(t, self.F) if rows[f][A] != NONE]
             parts = []
             if missing:
-                parts.append(f"missing {'the last episode frame' if missing == [self.N - 1] else 'episode frames'}")
+                parts.append(f"missing {'the last episode frame' if missing == [t - 1] else 'episode frames'}")
             if extra:
                 parts.append("an extra post-end row")
             return f"{action} exported with " + " and ".join(parts)
         if prop == "export_truthful":
-            bad = [f for f in self._frames_checked() if rows[f][B] != NONE and rows[f][B] != after.truth[f][B]
-                   and not (after.truth[f][B] == NONE and rows[f][B] == self._only_choice(B))]
-            f = bad[0] if bad else 0
-            return (f"{action} exported a predicted B action for {self._frame_kind(f)}; "
+            def wrong(f, p):
+                return rows[f][p] != NONE and not self._ok(rows[f][p], after.truth[f][p], p)
+            bad = [f for f in self._frames_checked() if wrong(f, B)]
+            if not bad:
+                f = next((f for f in self._frames_checked() if wrong(f, A)), 0)
+                return f"{action} exported a wrong A action for {self._frame_kind(after, f)}"
+            f = bad[0]
+            what = "a predicted" if rows[f][B] == P else "a wrong"
+            return (f"{action} exported {what} B action for {self._frame_kind(after, f)}; "
                     f"B's input for it {self._input_status(before, f)}")
         return f"entered by {action}"
 
@@ -756,21 +996,21 @@ class Rollback(Spec):
         """The grid cells (row, column) that break a property, for the trace viewer."""
         def bad(rows, name):
             return {(f"f{f}", f"{name}.{'AB'[p]}") for f in self._frames_checked() for p in (A, B)
-                    if rows[f][p] != NONE and rows[f][p] != s.truth[f][p]
-                    and not (s.truth[f][p] == NONE and rows[f][p] == self._only_choice(p))}
+                    if rows[f][p] != NONE and not self._ok(rows[f][p], s.truth[f][p], p)}
         if prop == "canonical_truthful":
             return bad(s.canon, "canon") | {(f"f{f}", f"badCanon.{'AB'[p]}") for f in self._frames_checked()
                                             for p in (A, B) if s.badCanon[f][p] != NONE}
         if prop == "export_truthful":
             return bad(s.exportRows, "export")
         if prop == "export_rows_exact":
-            return {(f"f{f}", "export.A") for f in range(self.F) if (s.exportRows[f][A] != NONE) != (f < self.N)}
+            t = self._t_star(s)
+            return {(f"f{f}", "export.A") for f in range(self.F) if (s.exportRows[f][A] != NONE) != (f < t)}
         return set()
 
     def grid(self, s):
         """One row per frame: truth, used (actionSequence), speculative and canonical actions per player."""
         def show(x):
-            return "." if x == NONE else ("P" if x == P else str(x))
+            return "." if x == NONE else ("P" if x == P else "(P)" if x == UNSENT else str(x))
         rows = []
         for f in range(self.F):
             marks = []
@@ -782,6 +1022,10 @@ class Rollback(Spec):
                 marks.append("pred")
             if f == s.pendingRollbackFrame:
                 marks.append("rb?")
+            if any(f in self._packet_frames(t) for t in s.bgBuffer):
+                marks.append("bg")
+            if s.ff != FFPC.none and s.ffStart <= f < s.ffMax:
+                marks.append("ff")
             cols = {}
             for name, src in (("truth", s.truth), ("input", s.inputBuffer), ("used", s.used),
                               ("spec", s.spec), ("canon", s.canon), ("badCanon", s.badCanon),

@@ -35,19 +35,23 @@ def test_shape():
 # Every cell of the main job's matrix at the default bounds: (variant, scenario) -> distinct states.
 # Computed by `modelcheck verify --json` (every cell explored completely), then pinned. Why they look so:
 # - idle rows are the same for every variant: nobody is ever mispredicted, so no rollback is ever pending
-#   or running and no fix guard can change a step (102 states without latency, 756 with);
-# - fixA and fixD give pre73's counts in every cell: Fix D only logs; Fix A's guard makes no observable
-#   difference without Fix C here (`modelcheck ablate` reports which fixes change nothing);
+#   or running and no fix guard can change a step (102 states without latency, 735 with);
+# - fixD gives pre73's counts in every cell: Fix D only logs;
+# - fixA gives pre73's counts except in focus_loss: without Fix C, the only promotion Fix A can stop that
+#   pre73 performs is fast-forward's own (L4896), which runs with rollbackInProgress set;
 # - fixB prunes states (294 < 306): T2's _updateConfirmedFrame is skipped while a step's rollback runs;
-# - fixC and phase73 add states: T2 runs rollbacks of its own (the Fix C call sites).
-# focus_loss runs the active_latency model (fast-forward is deferred), hence the equal counts.
+# - fixC and phase73 add states: T2 runs rollbacks of its own (the Fix C call sites);
+# - focus_loss is the largest row: one hide/show of A, B up to hiddenFrames=2 frames further ahead, and a
+#   fast-forward that can overlap a step (the tick hole), with frameRoom=2 for A's late end.
+# Every cell is complete: the frame bound (frameRoom) cuts some focus_loss runs (ghost `cut`, @terminal),
+# which is why deadlock_free and episode_completes still hold there.
 STATES = {
-    "pre73": (102, 756, 306, 2351, 8314, 2351),
-    "fixA": (102, 756, 306, 2351, 8314, 2351),
-    "fixB": (102, 756, 294, 2235, 7928, 2235),
-    "fixC": (102, 756, 435, 3828, 11938, 3828),
-    "fixD": (102, 756, 306, 2351, 8314, 2351),
-    "phase73": (102, 756, 417, 3806, 13118, 3806),
+    "pre73": (102, 735, 306, 2268, 8157, 13951),
+    "fixA": (102, 735, 306, 2268, 8157, 15098),
+    "fixB": (102, 735, 294, 2152, 7766, 12454),
+    "fixC": (102, 735, 435, 3717, 11769, 18824),
+    "fixD": (102, 735, 306, 2268, 8157, 13951),
+    "phase73": (102, 735, 417, 3681, 12867, 17760),
 }
 SCENARIOS = ("idle", "idle_latency", "active", "active_latency", "active_loss", "focus_loss")
 
@@ -83,7 +87,8 @@ def test_matrix_cells(matrix, variant):
             assert violated == set(), (variant, scenario)
             assert r["not_applicable"] == ["rollback_corrects"]  # no misprediction, so no correction to witness
         else:
-            # every variant, phase73 included, violates all three at the default bounds (see the README)
+            # every variant, phase73 included, violates all three at the default bounds
+            # (docs/rollback-model.md, "Results", explains each way phase73 fails)
             assert violated == set(SAFETY), (variant, scenario)
             assert verdicts["rollback_corrects"] == "VERIFIED"  # the rollback machinery is live
         assert verdicts["episode_completes"] == "VERIFIED", (variant, scenario)
@@ -107,3 +112,54 @@ def test_section9_counterexample(capsys, tmp_path):
         last = trace["steps"][-1]["state"]
         assert last["exportRows"][2] == [0, 2] and last["truth"][2] == [0, 0]
         assert last["badCanon"][2] == [-1, 2]   # B's frame 2 was promoted with the prediction P=2
+
+
+def test_late_end_is_explored_not_a_deadlock(capsys, tmp_path):
+    # A rollback from a snapshot that an earlier replay overwrote restores a low step_num (L4604-4611), so
+    # A's step_num trails frameNumber and A detects its end after frame N (L2400). With N=5, lead=1,
+    # maxLate=2 this used to stop A at frame N+E and report a deadlock. Now A steps until its own end
+    # (+E), and a run the frame arrays cannot hold is cut (ghost `cut`, @terminal), not a deadlock.
+    for room in (0, 2):
+        code, verdicts, _ = run(capsys, tmp_path, "--variant", "pre73", "--scenario", "active_latency",
+                                "-p", "N=5", "-p", "lead=1", "-p", "maxLate=2", "-p", f"frameRoom={room}")
+        assert verdicts["deadlock_free"]["verdict"] == "VERIFIED", room
+        assert verdicts["episode_completes"]["verdict"] == "VERIFIED", room
+        assert "frameRoom=" in verdicts["deadlock_free"]["bound"]   # the verdict names the bound
+
+
+def _states(variant, scenario, **params):
+    from modelcheck.check import check
+    _, cls = load_spec(SPEC)
+    report = check(cls.bind(variant, scenario, params), SPEC, out_dir=None)
+    assert report.result.complete
+    return report.result.states
+
+
+def test_late_local_end_reaches_export():
+    # with room, some export happens after a local end later than N (L_A > N); T* = min(L_A, L_B) then
+    states = _states("pre73", "active_latency", N=5, lead=1, maxLate=2, frameRoom=2)
+    assert any(s.exported and s.aEnd > 5 for s in states)
+    assert sum(s.cut for s in states) > 0   # the lag can still outgrow the arrays: those runs are cut
+
+
+def test_partner_end_frame_is_nondeterministic():
+    states = _states("phase73", "active", partnerLag=1)
+    assert {s.bEnd for s in states if s.bEnd != -1} == {3, 4}
+
+
+def test_focus_loss_fast_forward_overlaps_a_step():
+    # section 6.4: FF starts from the tick handler ahead of the isProcessingTick check, so it can start while
+    # a step is suspended at a yield; FF frames predict A (nothing was stored while hidden)
+    states = _states("phase73", "focus_loss")
+    assert any(s.ff != 0 and s.t1 != 0 for s in states)              # FF in flight while a step is suspended
+    assert any(s.ff == 1 for s in states)                            # awaiting _requestMissingInputs
+    assert any(s.ff != 0 and s.ffActions[s.ffStart][0] == 2 for s in states if s.ffStart < s.ffMax)
+    # FF's finally can clear isProcessingTick while the step it overlapped is still suspended (the model
+    # then still waits for that step: one step slot, docs "Not modelled")
+    assert any(not s.isProcessingTick and s.t1 != 0 for s in states)
+
+
+def test_no_focus_loss_outside_its_scenario():
+    # focusLoss is a scenario parameter: no hide/show anywhere else
+    states = _states("phase73", "active_latency")
+    assert not any(s.wasHidden for s in states)
