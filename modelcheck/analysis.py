@@ -51,9 +51,13 @@ class _FixTracker:
         reads.clear()
         inst.variables()
         list(inst.init())
-        for a in self.bound.actions:
+        for a in cls._actions:
+            if a.applies is not None:
+                a.applies(inst)
             if a.over is not None and not a.over_uses_state:
                 list(a.over(inst))
+        # a fix read here shapes the successor function itself (its actions or fixed arguments): such a
+        # scenario is explored without sharing (see ablate)
         self.structural = set(reads)
         self.base_succ, self.labels = make_successors(self.bound)
         self.cache: dict[Any, list] = {}
@@ -172,6 +176,8 @@ def ablate(cls: type[Spec], spec_path: str, scenarios: list[str | None] | None =
     read: set[str] = set()
     for sc in scenarios:
         tracker = _FixTracker(cls, sc, overrides) if share else None
+        if tracker is not None and tracker.structural:
+            tracker = None  # the successor function depends on a fix: one bind per subset
         for subset in _subsets(fixes):
             t1 = time.monotonic()
             if tracker is not None:

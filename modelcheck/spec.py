@@ -88,14 +88,19 @@ class ActionDef:
     over_uses_state: bool
     where: str
     doc: str = ""
+    applies: Callable | None = None   # (self) -> bool: whether the action exists for these params
 
     def __get__(self, obj, owner=None):  # `self.name(s, ...)` in spec code calls the effect
         return self if obj is None else self.effect.__get__(obj, owner)
 
 
 def action(fn: Callable | None = None, *, over: Callable | None = None, guard: Callable | None = None,
-           name: str | None = None):
-    """Declare an action: `@action(over=lambda self: range(self.N), guard=lambda self, s, i: ...)`."""
+           name: str | None = None, applies: Callable | None = None):
+    """Declare an action: `@action(over=lambda self: range(self.N), guard=lambda self, s, i: ...)`.
+
+    `applies=lambda self: self.loss` says the action exists only for some parameter values (packet loss
+    on, say); elsewhere it is left out entirely instead of being an action that never fires.
+    """
 
     def wrap(effect: Callable) -> ActionDef:
         where = _where(effect)
@@ -127,8 +132,10 @@ def action(fn: Callable | None = None, *, over: Callable | None = None, guard: C
             if k != -1 and k != n:
                 raise SpecError(f"{where}: action {aname!r}: the guard takes {k} parameter(s) but the effect "
                                 f"takes {n}; give both the same parameters (self, s, ...)")
+        if applies is not None and (not callable(applies) or _nparams(applies) != 1):
+            raise SpecError(f"{where}: action {aname!r}: applies= must be a function (self) -> bool of the parameters")
         doc = inspect.getdoc(effect) or ""
-        return ActionDef(aname, effect, guard, over, nargs, uses_state, where, doc)
+        return ActionDef(aname, effect, guard, over, nargs, uses_state, where, doc, applies)
 
     if fn is not None:
         return wrap(fn)
@@ -328,7 +335,11 @@ class BoundSpec:
         self._check_code, self._check_ns = self._compile_check()
         self.valid = eval(f"lambda s: type(s) is _State and {self._check_code}",
                           {**self._check_ns, "_State": self.State})
-        self.actions = cls._actions
+        try:
+            self.actions = [a for a in cls._actions if a.applies is None or a.applies(inst)]
+        except Exception as e:
+            raise SpecError(f"{self.name}: an action's applies= raised {type(e).__name__}: {e}") from e
+        self.inactive_actions = [a.name for a in cls._actions if a not in self.actions]
         self.properties = cls._properties
         self._static = None
 

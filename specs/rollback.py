@@ -649,7 +649,8 @@ class Rollback(Spec):
         no-op (L6904). Post-end inputs keep arriving throughout the wait and may still be queued."""
         return s.rollbackInProgress or all(f >= s.bEnd + self.D for f in s.queue)
 
-    @action(guard=lambda self, s: self._timeout_ok(s) and s.t2 == T2PC.sleep and self._drained(s))
+    @action(applies=lambda self: self.timeouts,
+            guard=lambda self, s: self._timeout_ok(s) and s.t2 == T2PC.sleep and self._drained(s))
     def confirm_wait_timeout(self, s):
         """_waitForInputConfirmation, L2898-L2905 (+fix:L2931-2937): timeout elapsed; [Fix C rollback]; warn, return false; clear sync state and export (L7055-7059)."""
         m = self._thaw(s)
@@ -687,7 +688,10 @@ class Rollback(Spec):
             self._finish_t2(m)
         return self._freeze(s, m)
 
-    @action(guard=lambda self, s: (self._timeout_ok(s) and s.localEndFrame != NONE
+    # Without loss B's end packet always arrives well within 2 s, so this timeout exists only with loss on
+    # (docs/rollback-model.md): within one episode, "arrives after 2 s" and "lost" are the same.
+    @action(applies=lambda self: self.loss and self.timeouts,
+            guard=lambda self, s: (self._timeout_ok(s) and s.localEndFrame != NONE
                                    and s.remoteEndFrame == NONE
                                    and (self._drained(s) or s.frameNumber >= s.localEndFrame + self.E)))
     def sync_timeout(self, s):
@@ -699,17 +703,18 @@ class Rollback(Spec):
         return self._freeze(s, m)
 
     # ---- actions: peer A, focus loss and fast-forward (focusLoss only) --------------------------------
-    @action(guard=lambda self, s: self.focusLoss and self._live(s) and not s.wasHidden)
+    @action(applies=lambda self: self.focusLoss, guard=lambda self, s: self._live(s) and not s.wasHidden)
     def hide(self, s):
         """visibilitychange to hidden (§6.1; read by _handleWorkerTick L5549-5639 step 3 and _handleInputPacket L6857-6865): ticks return at once, input packets go to the background buffer."""
         return s.set(hidden=True, wasHidden=True)
 
-    @action(guard=lambda self, s: self._live(s) and s.hidden)
+    @action(applies=lambda self: self.focusLoss, guard=lambda self, s: self._live(s) and s.hidden)
     def show(self, s):
         """visibilitychange to visible, foreground hook L1223: _pendingFastForward := true (the next tick starts the fast-forward)."""
         return s.set(hidden=False, pendingFF=True)
 
-    @action(guard=lambda self, s: (self._live(s) and s.pendingFF and not s.hidden and s.ff == FFPC.none
+    @action(applies=lambda self: self.focusLoss,
+            guard=lambda self, s: (self._live(s) and s.pendingFF and not s.hidden and s.ff == FFPC.none
                                    and self._in_time(s)))
     def fast_forward(self, s):
         """_handleWorkerTick L5572-5582, _performFastForward L4663-4748: drain the background buffer into storeRemoteInput, maxFrame, cap at syncedTerminationFrame; await _requestMissingInputs or build the FF frames.
@@ -735,7 +740,7 @@ class Rollback(Spec):
             self._ff_frames(m)
         return self._freeze(s, m)
 
-    @action(over=lambda self: (True, False) if self.loss else (True,),
+    @action(applies=lambda self: self.focusLoss, over=lambda self: (True, False) if self.loss else (True,),
             guard=lambda self, s, got: self._live(s) and s.ff == FFPC.req)
     def ff_inputs_response(self, s, got):
         """_requestMissingInputs L4735 with _handleInputResponse L5779-5806: B's reply stores its inputs for the requested frames directly (storeRemoteInput), or (loss) none arrives before the 3 s timeout; then build the FF frames.
@@ -764,7 +769,7 @@ class Rollback(Spec):
         m["ffStart"] = start
         m["ff"] = FFPC.batch
 
-    @action(guard=lambda self, s: self._live(s) and s.ff == FFPC.batch)
+    @action(applies=lambda self: self.focusLoss, guard=lambda self, s: self._live(s) and s.ff == FFPC.batch)
     def ff_batch(self, s):
         """_performFastForward L4815-4945: after worker.batch, storeFrameData (< syncedTerminationFrame), frameNumber/step_num += n, confirmedFrame := frameNumber-1 (forced), promote, clear predictedFrames, prune; finally rollbackInProgress := false, isProcessingTick := false; catch-up inputs.
         frameNumber beyond the arrays (a step may be in flight) cuts the run instead (ghost `cut`)."""
@@ -796,14 +801,15 @@ class Rollback(Spec):
         return self._freeze(s, m)
 
     # ---- actions: network handlers at A --------------------------------------------------------------
-    @action(over=lambda self, s: sorted(s.net), guard=lambda self, s, t: self._live(s))
+    @action(applies=lambda self: self.latency, over=lambda self, s: sorted(s.net), guard=lambda self, s, t: self._live(s))
     def deliver(self, s, t):
         """_handleInputPacket, L6834-L6891: an input packet (newest frame t, last R inputs) arrives; push onto pendingInputPackets (the background buffer while hidden)."""
         if s.hidden:                                                 # L6857-6865
             return s.set(net=s.net - {t}, bgBuffer=s.bgBuffer | {t})
         return s.set(net=s.net - {t}, queue=s.queue | frozenset(self._packet_frames(t)))
 
-    @action(over=lambda self, s: sorted(s.net), guard=lambda self, s, t: self.loss and self._live(s))
+    @action(applies=lambda self: self.loss, over=lambda self, s: sorted(s.net),
+            guard=lambda self, s, t: self._live(s))
     def drop(self, s, t):
         """DataChannel ordered:false, maxRetransmits:0 (webrtc_manager.js L237-240): the packet is lost."""
         return s.set(net=s.net - {t})
@@ -817,7 +823,7 @@ class Rollback(Spec):
         self._check_sync_and_reset(m)
         return self._freeze(s, m)
 
-    @action(guard=lambda self, s: self.loss and self._live(s) and s.endInFlight)
+    @action(applies=lambda self: self.loss, guard=lambda self, s: self._live(s) and s.endInFlight)
     def drop_end(self, s):
         """_broadcastEpisodeEnd, L6996-L6997: the end packet is sent once over the unreliable channel and is lost."""
         return s.set(endInFlight=False)

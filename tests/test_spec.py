@@ -377,3 +377,36 @@ def test_sometimes_is_collected_with_its_doc():
 
 def test_counter_toy_loads():
     assert load("counter").__name__ == "Counter"
+
+
+def test_action_applies_leaves_the_action_out_for_other_parameters():
+    """An action declared with applies= exists only where its parameters make it meaningful: elsewhere it
+    is not part of the bound spec at all, so it neither fires nor earns a 'never fired' warning."""
+    from modelcheck import Bool, IntRange, Spec, action, param
+    from modelcheck.check import check
+
+    class Lossy(Spec):
+        loss = param(False, Bool(), "packets may be lost")
+
+        def variables(self):
+            return {"n": IntRange(0, 2)}
+
+        def init(self):
+            yield self.State(n=0)
+
+        @action(guard=lambda self, s: s.n < 2)
+        def send(self, s):
+            return s.set(n=s.n + 1)
+
+        @action(applies=lambda self: self.loss, guard=lambda self, s: s.n > 0)
+        def drop(self, s):
+            return s.set(n=s.n - 1)
+
+    off, on = Lossy.bind(), Lossy.bind(overrides={"loss": True})
+    assert [a.name for a in off.actions] == ["send"] and off.inactive_actions == ["drop"]
+    assert [a.name for a in on.actions] == ["send", "drop"]
+    rep = check(off, "lossy.py", out_dir=None)
+    assert not any("never fired" in w for w in rep.warnings)
+    # n = 0, 1, 2 either way; with loss, drop adds transitions (2 of them) but no state
+    assert rep.result.distinct == 3 and rep.result.transitions == 2
+    assert check(on, "lossy.py", out_dir=None).result.transitions == 4
