@@ -322,7 +322,7 @@ def explain(cls: type[Spec], trace: Trace, variant: str) -> Explanation:
                             f"{trace.property} ({trace.kind}) still fails there needs a full run: "
                             f"modelcheck verify --variant {variant}")
         else:
-            ex.lines.append(f"the trace still {'violates' if verdict else 'does not violate'} "
+            ex.lines.append(f"the trace {'still violates' if verdict else 'no longer violates'} "
                             f"{trace.property} under {variant} after its {trace.length} steps"
                             + (" (it followed the same actions from the step that differs)" if diverged else ""))
     else:

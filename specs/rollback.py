@@ -70,6 +70,9 @@ class Rollback(Spec):
     predictPrevious = param(False, Bool(),
                             "action_population_method previous_submitted_action (else default_action)")
     focusLoss = param(False, Bool(), "A's tab may be hidden once and shown again; fast-forward (§4.12) on the next tick")
+    ffEarlyReturn = param(False, Bool(),
+                          "fast-forward returns at once when there is nothing to skip (maxFrame <= frameNumber); "
+                          "protocol.md §4.12 lists no such return, so the literal reading (false) is the default")
     hiddenFrames = param(2, IntRange(0, 4),
                          "while A is hidden (until its fast-forward is done) B may run this many frames further ahead")
     fixA = param(False, Bool(), "Fix A: no promotion while a rollback is pending or running", fix=True)
@@ -733,7 +736,13 @@ class Rollback(Spec):
             max_frame = min(max_frame, synced)                       # L4692-4699 (nothing caps it at max_steps)
         m["ffMax"] = max_frame
         # No early return when maxFrame <= frameNumber: §4.12 lists none, so an empty FF still forces
-        # confirmedFrame and clears predictedFrames (docs, choice 14).
+        # confirmedFrame and clears predictedFrames (docs, choice 14). The code may have one in the lines
+        # §4.12 does not describe (between L4699 and L4735): -p ffEarlyReturn=true models that reading,
+        # returning before rollbackInProgress is set; the tick handler's finally clears isProcessingTick.
+        if self.ffEarlyReturn and max_frame <= fn:
+            m["ffMax"] = NONE
+            m["isProcessingTick"] = False                            # _handleWorkerTick finally, L5582
+            return self._freeze(s, m)
         if any(m["inputBuffer"][f][B] == NONE for f in range(fn, max_frame)):
             m["ff"], m["ffStart"] = FFPC.req, fn                     # await _requestMissingInputs L4735
         else:
@@ -900,11 +909,11 @@ class Rollback(Spec):
 
     @always
     def export_rows_exact(self, v):
-        """P2: the exported frame set is {0..T*-1}, T* = min(L_A, L_B), the agreed end (§8): both peers end on
-        step_num >= max_steps, at the frame each detected it (L_A = aEnd, L_B = bEnd; N without lag)."""
-        t_star = z3.If(v.aEnd < v.bEnd, v.aEnd, v.bEnd)
+        """P2: the exported frame set is {0..T*-1} with T* = max_steps = N: the cogrid scenes end on the step
+        limit, and for step-limited episodes §8 sets T* to max_steps (a late or early local end, L_A != N,
+        does not change which frames the episode has)."""
         return z3.Implies(v.exported, z3.And(
-            [(v.exportRows[f][A] != NONE) == (f < t_star) for f in range(self.F)]))
+            [(v.exportRows[f][A] != NONE) == (f < self.N) for f in range(self.F)]))
 
     @sometimes(applies=lambda self: self.stateSyncSupported and any(a != P for a in self.acts(B)))
     def rollback_corrects(self, v):
@@ -955,8 +964,7 @@ class Rollback(Spec):
         return "an episode frame" if f < self._t_star(s) else "a post-end frame"
 
     def _t_star(self, s):
-        if s.aEnd != NONE and s.bEnd != NONE:
-            return min(s.aEnd, s.bEnd)
+        """T* of P2 (§8): max_steps = N for these step-limited episodes, whatever L_A and L_B are."""
         return self.N
 
     def cause(self, prop, before, action, args, after):

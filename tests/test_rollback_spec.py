@@ -136,7 +136,7 @@ def _states(variant, scenario, **params):
 
 
 def test_late_local_end_reaches_export():
-    # with room, some export happens after a local end later than N (L_A > N); T* = min(L_A, L_B) then
+    # with room, some export happens after a local end later than N (L_A > N); P2 still wants rows 0..N-1
     states = _states("pre73", "active_latency", N=5, lead=1, maxLate=2, frameRoom=2)
     assert any(s.exported and s.aEnd > 5 for s in states)
     assert sum(s.cut for s in states) > 0   # the lag can still outgrow the arrays: those runs are cut
@@ -163,3 +163,14 @@ def test_no_focus_loss_outside_its_scenario():
     # focusLoss is a scenario parameter: no hide/show anywhere else
     states = _states("phase73", "active_latency")
     assert not any(s.wasHidden for s in states)
+
+
+def test_fast_forward_early_return_keeps_the_phase73_verdicts(capsys, tmp_path):
+    # protocol.md §4.12 lists no early return for a fast-forward with nothing to skip; the default follows
+    # it literally. With the other reading (ffEarlyReturn) phase73/focus_loss still violates all three
+    # safety properties (at 10, 13 and 16 steps, over 14,025 states, computed): the verdict does not hang
+    # on that choice, though some violation classes do (docs/rollback-model.md).
+    code, verdicts, n = run(capsys, tmp_path, "--variant", "phase73", "--scenario", "focus_loss",
+                            "-p", "ffEarlyReturn=true")
+    assert code == 1 and n == 14025
+    assert [verdicts[p]["steps"] for p in SAFETY] == [10, 13, 16]
