@@ -18,7 +18,7 @@ from typing import Any, Callable
 from .check import VERIFIED, VIOLATED, Report, check
 from .explorer import Limits, make_successors
 from .spec import BoundSpec, Spec, SpecError, UsageError
-from .trace import Trace, TraceError, replay
+from .trace import Trace, TraceError, decode_params, replay
 from .types import diff
 from .z3bridge import compile_properties
 
@@ -304,11 +304,11 @@ def explain(cls: type[Spec], trace: Trace, variant: str) -> Explanation:
     """Replay `trace` under `variant` (same scenario and other parameters) and say where it stops."""
     fixes = cls.fixes()
     plain = {k: v for k, v in trace.params.items() if k not in fixes}
-    orig_bound = cls.bind(trace.variant, trace.scenario, _decode_params(cls, trace.params))
+    orig_bound = cls.bind(trace.variant, trace.scenario, decode_params(cls, trace.params))
     original = replay(orig_bound, trace).states
 
     def attempt(var: str) -> tuple[BoundSpec, tuple]:
-        b = cls.bind(var, trace.scenario, _decode_params(cls, plain))
+        b = cls.bind(var, trace.scenario, decode_params(cls, plain))
         compile_properties(b)
         return b, _walk(b, trace, original)
 
@@ -353,15 +353,3 @@ def _violates(bound: BoundSpec, trace: Trace, state: Any) -> bool | None:
         raise TraceError(f"the spec has no property {trace.property!r}")
     holds = prop.holds(state)
     return not holds if trace.kind == "always" else holds
-
-
-def _decode_params(cls: type[Spec], params: dict[str, Any]) -> dict[str, Any]:
-    out = {}
-    for k, v in params.items():
-        if k not in cls._params:
-            raise TraceError(f"the trace sets parameter {k!r}, which the spec no longer has")
-        try:
-            out[k] = cls._params[k].domain.from_json(v)
-        except Exception as e:
-            raise TraceError(f"the trace's parameter {k}={v!r} does not fit the spec: {e}") from None
-    return out

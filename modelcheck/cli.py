@@ -312,10 +312,11 @@ def _ablate(args) -> int:
 
 def _explain(args) -> int:
     from .analysis import explain
-    from .trace import load
+    from .trace import bind_trace, load
 
     trace = load(args.trace)
-    _, cls = load_spec(trace.spec if "::" in trace.spec else f"{trace.spec}::{trace.spec_class}")
+    _, bound = bind_trace(trace, args.trace)  # finds the spec as `show` does, checks the params fit
+    cls = bound.cls
     ex = explain(cls, trace, args.variant)
     print(f"{args.trace}: {trace.kind} {trace.property} (variant {trace.variant or 'default'}, "
           f"{trace.length} steps) replayed under {args.variant}:")

@@ -13,10 +13,12 @@ import tempfile
 from dataclasses import dataclass, field
 from typing import Any
 
-from .spec import BoundSpec
+from .loader import load_spec
+from .spec import BoundSpec, UsageError
 from .types import DomainError
 
-__all__ = ["Step", "Trace", "TraceError", "dumps", "loads", "dump", "load", "replay", "trace_from_path"]
+__all__ = ["Step", "Trace", "TraceError", "dumps", "loads", "dump", "load", "replay", "trace_from_path",
+           "find_spec", "bind_trace", "decode_params"]
 
 FORMAT = "modelcheck-trace/1"
 
@@ -208,3 +210,57 @@ def replay(bound: BoundSpec, trace: Trace) -> Replayed:
         labels.append((match[0], match[1]))
         s = match[2]
     return Replayed(states, labels)
+
+
+# -- the spec a trace belongs to ---------------------------------------------------------------------
+
+def find_spec(trace: Trace, trace_path: str | None = None) -> str:
+    """The spec file of a trace: its recorded path relative to the current directory, `specs/NAME.py`,
+    or the recorded path relative to a directory above the trace file."""
+    rec = trace.spec.split("::")[0]
+    cands = [rec]
+    stem = os.path.splitext(os.path.basename(rec))[0]
+    cands.append(os.path.join("specs", stem + ".py"))
+    if trace_path and not os.path.isabs(rec):
+        d = os.path.dirname(os.path.abspath(trace_path))
+        while True:
+            cands.append(os.path.join(d, rec))
+            parent = os.path.dirname(d)
+            if parent == d:
+                break
+            d = parent
+    for c in cands:
+        if os.path.isfile(c):
+            return c
+    raise TraceError(f"the trace's spec {trace.spec!r} cannot be found (tried it relative to the current "
+                     f"directory, specs/{stem}.py, and relative to the directories above the trace); "
+                     f"run from the project root")
+
+
+def bind_trace(trace: Trace, trace_path: str | None = None) -> tuple[str, BoundSpec]:
+    """Load a trace's spec and bind it with the trace's variant, scenario and parameters."""
+    path = find_spec(trace, trace_path)
+    try:
+        _, cls = load_spec(f"{path}::{trace.spec_class}")
+    except UsageError as e:
+        raise TraceError(f"the trace is from spec class {trace.spec_class!r}, which {path} does not define "
+                         f"({e})") from None
+    values = decode_params(cls, trace.params, path)
+    try:
+        bound = cls.bind(trace.variant, trace.scenario, values)
+    except UsageError as e:
+        raise TraceError(f"the trace's variant/scenario does not fit {path}: {e}") from None
+    return path, bound
+
+
+def decode_params(cls: type, params: dict[str, Any], where: str = "the spec") -> dict[str, Any]:
+    """A trace's parameters (JSON) as values of the spec's parameter domains."""
+    values = {}
+    for k, v in params.items():
+        if k not in cls._params:
+            raise TraceError(f"the trace sets parameter {k!r}, which {where} no longer has; the trace is stale")
+        try:
+            values[k] = cls._params[k].domain.from_json(v)
+        except DomainError as e:
+            raise TraceError(f"the trace's parameter {k}: {e}") from None
+    return values

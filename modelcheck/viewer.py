@@ -23,7 +23,6 @@ from __future__ import annotations
 import html
 import inspect
 import json
-import os
 import re
 import shutil
 import sys
@@ -32,10 +31,8 @@ from typing import Any
 
 from tabulate import tabulate
 
-from .loader import load_spec
-from .spec import BoundSpec, SpecError, UsageError
-from .trace import Trace, TraceError, load, replay
-from .types import DomainError
+from .spec import BoundSpec, SpecError
+from .trace import Trace, TraceError, bind_trace, find_spec, load, replay
 from .types import diff as diff_values
 from .z3bridge import compile_properties, false_conjuncts
 
@@ -86,52 +83,6 @@ class TraceView:
 
 
 # -- loading --------------------------------------------------------------------------------------------
-
-def find_spec(trace: Trace, trace_path: str | None = None) -> str:
-    """The spec file of a trace: its recorded path relative to the current directory, `specs/NAME.py`,
-    or the recorded path relative to a directory above the trace file."""
-    rec = trace.spec.split("::")[0]
-    cands = [rec]
-    stem = os.path.splitext(os.path.basename(rec))[0]
-    cands.append(os.path.join("specs", stem + ".py"))
-    if trace_path and not os.path.isabs(rec):
-        d = os.path.dirname(os.path.abspath(trace_path))
-        while True:
-            cands.append(os.path.join(d, rec))
-            parent = os.path.dirname(d)
-            if parent == d:
-                break
-            d = parent
-    for c in cands:
-        if os.path.isfile(c):
-            return c
-    raise TraceError(f"the trace's spec {trace.spec!r} cannot be found (tried it relative to the current "
-                     f"directory, specs/{stem}.py, and relative to the directories above the trace); "
-                     f"run from the project root")
-
-
-def bind_trace(trace: Trace, trace_path: str | None = None) -> tuple[str, BoundSpec]:
-    """Load a trace's spec and bind it with the trace's variant, scenario and parameters."""
-    path = find_spec(trace, trace_path)
-    try:
-        _, cls = load_spec(f"{path}::{trace.spec_class}")
-    except UsageError as e:
-        raise TraceError(f"the trace is from spec class {trace.spec_class!r}, which {path} does not define "
-                         f"({e})") from None
-    values = {}
-    for k, v in trace.params.items():
-        if k not in cls._params:
-            raise TraceError(f"the trace sets parameter {k!r}, which {path} no longer has; the trace is stale")
-        try:
-            values[k] = cls._params[k].domain.from_json(v)
-        except DomainError as e:
-            raise TraceError(f"the trace's parameter {k}: {e}") from None
-    try:
-        bound = cls.bind(trace.variant, trace.scenario, values)
-    except UsageError as e:
-        raise TraceError(f"the trace's variant/scenario does not fit {path}: {e}") from None
-    return path, bound
-
 
 def open_trace(path: str) -> TraceView:
     """Load a trace file, find and bind its spec, replay it, and build its view.

@@ -9,10 +9,9 @@ import os
 
 import pytest
 
-from modelcheck.analysis import _decode_params
 from modelcheck.check import check
 from modelcheck.loader import load_spec
-from modelcheck.trace import load, replay
+from modelcheck.trace import decode_params, load, replay
 from modelcheck.z3bridge import compile_properties
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -28,7 +27,7 @@ def test_counterexamples_are_stored():
 
 def _bind(trace):
     _, cls = load_spec(f"{os.path.join(ROOT, trace.spec)}::{trace.spec_class}")
-    return cls, cls.bind(trace.variant, trace.scenario, _decode_params(cls, trace.params))
+    return cls, cls.bind(trace.variant, trace.scenario, decode_params(cls, trace.params))
 
 
 @pytest.mark.parametrize("path", FILES, ids=[os.path.basename(f) for f in FILES])
