@@ -361,6 +361,11 @@ def _write_graph(report: Report, path: str) -> None:
     else:
         nx.write_graphml(g, path)
     print(f"graph: {g.number_of_nodes():,} states, {g.number_of_edges():,} transitions -> {path}", file=sys.stderr)
+    sm = report.result.graph_summary()
+    shape = ("acyclic: every run ends" if sm["acyclic"] else
+             f"{sm['nontrivial_sccs']:,} cycle-carrying component(s), largest {sm['largest_scc']:,} states, "
+             f"{sm['self_loops']:,} self-loop(s)")
+    print(f"graph: {sm['sccs']:,} strongly connected components; {shape}", file=sys.stderr)
 
 
 def _matrix(args, path: str, cls: type[Spec], overrides: dict[str, str]) -> int:

@@ -179,6 +179,21 @@ class Result:
                 cov[a.name][1] += self.new[lid]
         return {k: (v[0], v[1]) for k, v in cov.items()}
 
+    def graph_summary(self) -> dict[str, int]:
+        """Strongly connected components of the explored graph, and whether it has cycles (self-loops
+        count). A cycle is where a livelock can hide; a DAG means every run ends."""
+        if self.edges is None:
+            raise ValueError("edges were not recorded; explore(..., record_edges=True)")
+        g = nx.DiGraph()
+        g.add_nodes_from(range(len(self.states)))
+        src, dst, _ = self.edges
+        g.add_edges_from(zip(src, dst))
+        sccs = [len(c) for c in nx.strongly_connected_components(g)]
+        loops = nx.number_of_selfloops(g)
+        return {"sccs": len(sccs), "largest_scc": max(sccs, default=0),
+                "nontrivial_sccs": sum(1 for n in sccs if n > 1), "self_loops": loops,
+                "acyclic": int(loops == 0 and all(n == 1 for n in sccs))}
+
     def graph(self) -> nx.MultiDiGraph:
         """The explored state graph: node = state id (attribute `fp`, the fingerprint), edge = action."""
         if self.edges is None:

@@ -335,3 +335,21 @@ def test_deadlock_found_exactly_when_a_reachable_node_has_no_out_edge(data):
         # breadth-first: the reported deadlock is one of the nearest
         near = min(nx.shortest_path_length(g, init, x) for x in dead)
         assert len(res.path(res.deadlock)) - 1 == near
+
+
+def test_graph_summary_finds_cycles_and_components(in_root):
+    """Mutex (N=2): from every state all processes can leave and return to (idle, idle), and from there
+    reach every state again, so the 8 states form one strongly connected component; no action leaves a
+    state unchanged, so no self-loops. The flagship's phase73/active graph has no cycle (computed, then
+    pinned): every run of that cell ends, in an export."""
+    from modelcheck.check import check
+    from modelcheck.loader import load_spec
+
+    _, mutex = load_spec("specs/mutex.py")
+    res = check(mutex.bind(), "specs/mutex.py", out_dir=None, record_edges=True).result
+    assert res.graph_summary() == {"sccs": 1, "largest_scc": 8, "nontrivial_sccs": 1, "self_loops": 0,
+                                   "acyclic": 0}
+    _, rollback = load_spec("specs/rollback.py")
+    res = check(rollback.bind("phase73", "active"), "specs/rollback.py", out_dir=None, record_edges=True).result
+    summary = res.graph_summary()
+    assert summary["acyclic"] == 1 and summary["sccs"] == res.distinct == 417
