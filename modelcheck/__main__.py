@@ -1,6 +1,16 @@
+"""`python -m modelcheck` and the `modelcheck` console script."""
 import sys
 
-from .cli import main
+
+def run() -> int:
+    """Import the CLI and run it; Ctrl-C while the heavy imports (z3, networkx) load exits 3 quietly."""
+    try:
+        from .cli import main
+    except KeyboardInterrupt:
+        print("modelcheck: interrupted before a verdict", file=sys.stderr)
+        return 3
+    return main()
+
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())

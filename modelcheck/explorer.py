@@ -224,7 +224,11 @@ class Progress:
 
     def update(self, states: int, depth: int, queue: int) -> None:
         now = time.monotonic()
-        if not self.enabled or now - self.start < self.after or now - self.last < (self.every if self.tty else 5.0):
+        # the first line as soon as the run passes `after` seconds; then every `every` seconds on a
+        # terminal (one line rewritten in place) and every 5 s into a log
+        if not self.enabled or now - self.start < self.after:
+            return
+        if self.shown and now - self.last < (self.every if self.tty else 5.0):
             return
         self.last = now
         rate = states / max(now - self.start, 1e-9)

@@ -353,3 +353,46 @@ def test_graph_summary_finds_cycles_and_components(in_root):
     res = check(rollback.bind("phase73", "active"), "specs/rollback.py", out_dir=None, record_edges=True).result
     summary = res.graph_summary()
     assert summary["acyclic"] == 1 and summary["sccs"] == res.distinct == 417
+
+
+def test_progress_starts_after_two_seconds_then_every_five_into_a_log(monkeypatch):
+    """Runs over two seconds report progress on stderr. Into a log (not a terminal), the first line comes
+    once the run passes two seconds, then one every five seconds."""
+    import io
+
+    from modelcheck import explorer
+
+    clock = [100.0]
+    monkeypatch.setattr(explorer.time, "monotonic", lambda: clock[0])
+    out = io.StringIO()
+    p = explorer.Progress(stream=out)
+    p.update(10, 1, 5)
+    clock[0] += 1.9
+    p.update(20, 2, 5)
+    assert out.getvalue() == ""                       # under two seconds: silent
+    clock[0] += 0.2
+    p.update(30, 3, 5)
+    assert out.getvalue().count("\n") == 1 and "30 states" in out.getvalue()
+    clock[0] += 4.0
+    p.update(40, 4, 5)
+    assert out.getvalue().count("\n") == 1            # less than five seconds since the last line
+    clock[0] += 1.5
+    p.update(50, 5, 5)
+    assert out.getvalue().count("\n") == 2 and "50 states" in out.getvalue()
+
+
+def test_ctrl_c_while_importing_exits_3_without_a_traceback(monkeypatch, capsys):
+    import builtins
+
+    from modelcheck import __main__ as entry
+
+    real_import = builtins.__import__
+
+    def interrupted(name, *a, **k):
+        if name == "cli" or name.endswith(".cli"):
+            raise KeyboardInterrupt
+        return real_import(name, *a, **k)
+
+    monkeypatch.setattr(builtins, "__import__", interrupted)
+    assert entry.run() == 3
+    assert capsys.readouterr().err == "modelcheck: interrupted before a verdict\n"
