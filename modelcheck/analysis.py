@@ -15,10 +15,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .check import VERIFIED, VIOLATED, Report, check
+from .check import VERIFIED, VIOLATED, ViolationClass, check, group_violations  # noqa: F401 (re-exported)
 from .explorer import Limits, make_successors
 from .spec import BoundSpec, Spec, SpecError, UsageError
-from .trace import Trace, TraceError, decode_params, replay
+from .trace import Trace, TraceError, decode_params, replay, step_candidates, step_effect
 from .types import diff
 from .z3bridge import compile_properties
 
@@ -49,13 +49,16 @@ class _FixTracker:
         inst.__class__ = tracked
         # reads while building the state space's shape make a fix structural: no sharing across it
         reads.clear()
-        inst.variables()
-        list(inst.init())
-        for a in cls._actions:
-            if a.applies is not None:
-                a.applies(inst)
-            if a.over is not None and not a.over_uses_state:
-                list(a.over(inst))
+        try:
+            inst.variables()
+            list(inst.init())
+            for a in cls._actions:
+                if a.applies is not None:
+                    a.applies(inst)
+                if a.over is not None and not a.over_uses_state:
+                    list(a.over(inst))
+        except Exception as e:  # binding the spec (above) already ran these; this is a second run
+            raise SpecError(f"{cls.__name__}: rebinding for the ablation raised {type(e).__name__}: {e}") from e
         # a fix read here shapes the successor function itself (its actions or fixed arguments): such a
         # scenario is explored without sharing (see ablate)
         self.structural = set(reads)
@@ -204,51 +207,6 @@ def ablate(cls: type[Spec], spec_path: str, scenarios: list[str | None] | None =
     return ab
 
 
-# -- all violations, grouped ----------------------------------------------------------------------
-
-@dataclass
-class ViolationClass:
-    signature: str
-    states: int            # violating states whose violation was entered this way
-    first: int             # the violating state closest to an initial state (its path is shortest)
-
-
-def group_violations(report: Report, prop: str) -> list[ViolationClass]:
-    """Group every state violating `prop` by how the violation was entered along the BFS tree.
-
-    For each violating state, walk back to the first violating state on its BFS path; the transition
-    into that state is the entry. Its signature is the spec's `cause(prop, before, action, args, after)`
-    if defined, else the action name.
-    """
-    res, bound = report.result, report.bound
-    ids = res.violating.get(prop, [])
-    bad = set(ids)
-    cause = getattr(bound.inst, "cause", None)
-    entry_sig: dict[int, str] = {}
-    classes: dict[str, ViolationClass] = {}
-    for v in ids:
-        e = v
-        while res.parent[e] >= 0 and res.parent[e] in bad:
-            e = res.parent[e]
-        sig = entry_sig.get(e)
-        if sig is None:
-            p = res.parent[e]
-            if p < 0:
-                sig = "violated by an initial state"
-            else:
-                a, args = res.labels[res.label[e]]
-                sig = (cause(prop, res.states[p], a.name, args, res.states[e]) if callable(cause)
-                       else f"entered by {bound.label(a, args).split('(')[0]}")
-            entry_sig[e] = sig
-        c = classes.get(sig)
-        if c is None:
-            classes[sig] = ViolationClass(sig, 1, e)
-        else:
-            c.states += 1
-            c.first = min(c.first, e)
-    return sorted(classes.values(), key=lambda c: c.first)
-
-
 # -- explain ----------------------------------------------------------------------------------------
 
 @dataclass
@@ -257,7 +215,7 @@ class Explanation:
     lines: list[str]
     blocked_at: int | None = None      # step whose guard is false in the other variant
     diverged_at: int | None = None     # first step whose effect differs
-    still_violates: bool = False
+    still_violates: bool | None = False  # None: the last state alone cannot tell (always_possible)
     blockers: list[str] = field(default_factory=list)  # single fixes that alone stop the trace
 
 
@@ -271,15 +229,14 @@ def _walk(bound: BoundSpec, trace: Trace, original: list[Any]) -> tuple[int | No
         return 0, None, None, notes
     diverged = None
     for i, st in enumerate(trace.steps[1:], start=1):
-        cands = [(a, args) for a, args in bound.enabled(s)
-                 if a.name == st.action and _json_args(args) == st.args]
+        cands = step_candidates(bound, s, i, st)
         if not cands:
             a = next((x for x in bound.actions if x.name == st.action), None)
             doc = f" ({a.doc.splitlines()[0]})" if a is not None and a.doc else ""
             notes.append(f"step {i}: {st.action}{_show_args(st.args)} is no longer possible: its guard is false{doc}")
             return i, diverged, s, notes
         a, args = cands[0]
-        t = bound.apply(a, s, args)
+        t = step_effect(bound, s, i, a, args)
         if diverged is None and t != original[i]:
             diverged = i
             changed = [f"{path}: {a} (trace) -> {b} (here)" if a is not None else f"{path}: {b}"
@@ -289,11 +246,6 @@ def _walk(bound: BoundSpec, trace: Trace, original: list[Any]) -> tuple[int | No
                          + "; ".join(changed))
         s = t
     return None, diverged, s, notes
-
-
-def _json_args(args: tuple) -> list:
-    from .trace import _args_json
-    return _args_json(args)
 
 
 def _show_args(args: list) -> str:
@@ -316,7 +268,7 @@ def explain(cls: type[Spec], trace: Trace, variant: str) -> Explanation:
     ex = Explanation(variant, list(notes), blocked, diverged)
     if blocked is None:
         verdict = _violates(bound, trace, last)
-        ex.still_violates = verdict is not False
+        ex.still_violates = verdict
         if verdict is None:
             ex.lines.append(f"all {trace.length} steps are still possible under {variant}; whether "
                             f"{trace.property} ({trace.kind}) still fails there needs a full run: "
@@ -329,7 +281,7 @@ def explain(cls: type[Spec], trace: Trace, variant: str) -> Explanation:
         ex.lines.append(f"so the counterexample is not possible under {variant}")
     on_before = {f for f in fixes if orig_bound.params.get(f)}
     on_after = {f for f in fixes if bound.params.get(f)}
-    if blocked is not None or not ex.still_violates:
+    if blocked is not None or ex.still_violates is False:
         for f in sorted(on_after - on_before):
             var = "+".join(sorted(on_before | {f})) or f
             b, (blk, _div, lst, _n) = attempt(var)

@@ -14,7 +14,7 @@ from .trace import Trace, dump, trace_from_path
 from .z3bridge import compile_properties, vacuity_issues
 
 __all__ = ["Verdict", "Report", "check", "VERIFIED", "VIOLATED", "INCONCLUSIVE", "EXIT_OK", "EXIT_VIOLATED",
-           "EXIT_ERROR", "EXIT_INCONCLUSIVE", "exit_code", "trace_filename"]
+           "EXIT_ERROR", "EXIT_INCONCLUSIVE", "exit_code", "trace_filename", "group_violations", "ViolationClass"]
 
 VERIFIED, VIOLATED, INCONCLUSIVE = "VERIFIED", "VIOLATED", "INCONCLUSIVE"
 EXIT_OK, EXIT_VIOLATED, EXIT_ERROR, EXIT_INCONCLUSIVE = 0, 1, 2, 3
@@ -34,12 +34,13 @@ class Verdict:
     def line(self, spec_label: str) -> str:
         what = self.property if self.kind == "deadlock" else f"{self.kind} {self.property}"
         head = f"{spec_label}: {what}: {self.verdict}"
+        steps = f"{self.steps} step{'s' if self.steps != 1 else ''}"
         if self.verdict == VIOLATED and self.steps is not None:
             where = f" -> {self.file}" if self.file else ""
-            extra = f" ({self.note})" if self.note else ""
-            return f"{head} in {self.steps} steps{extra}{where} [{self.bound}]"
+            about = f"{self.note}; {self.bound}" if self.note else self.bound
+            return f"{head} in {steps} ({about}){where}"
         if self.verdict == VERIFIED and self.steps is not None:
-            return f"{head} (witness in {self.steps} steps{'; ' + self.file if self.file else ''}; {self.bound})"
+            return f"{head} (witness in {steps}{'; ' + self.file if self.file else ''}; {self.bound})"
         return f"{head} ({self.bound})"
 
 
@@ -54,6 +55,8 @@ class Report:
     not_applicable: list[str] = field(default_factory=list)  # properties whose applies= is false here
     never_fired: list[str] = field(default_factory=list)     # actions that fired in no explored state
     write_errors: list[str] = field(default_factory=list)    # trace files that could not be written
+    # with all_violations: property -> its classes, each with its shortest trace and where it was written
+    groups: dict[str, list[tuple["ViolationClass", Trace, str | None]]] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -114,10 +117,10 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
     def make_trace(prop: str, kind: str, sid: int, verdict: str) -> Trace:
         return trace_from_path(bound, spec_path, prop, kind, verdict, res.path(sid))
 
-    def write(tr: Trace, directory: str | None, witness: bool) -> str | None:
+    def write(tr: Trace, directory: str | None, witness: bool, name: str | None = None) -> str | None:
         if directory is None:
             return None
-        path = os.path.join(directory, trace_filename(spec_path, bound, tr.property, witness))
+        path = os.path.join(directory, trace_filename(spec_path, bound, name or tr.property, witness))
         try:
             dump(tr, path)
         except OSError as e:  # the verdict stands; the file is not written (an old one is left intact)
@@ -171,6 +174,13 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
             report.verdicts.append(Verdict("deadlock_free", "deadlock", VERIFIED, full))
         else:
             report.verdicts.append(Verdict("deadlock_free", "deadlock", INCONCLUSIVE, "no deadlock in " + full))
+    if all_violations:
+        for prop, ids in res.violating.items():
+            if ids:
+                report.groups[prop] = []
+                for k, c in enumerate(group_violations(report, prop), 1):
+                    tr = make_trace(prop, "always", c.first, VIOLATED)
+                    report.groups[prop].append((c, tr, write(tr, out_dir, False, f"{prop}.class{k}")))
     report.never_fired = [name for name, (fired, _new) in res.coverage().items() if fired == 0]
     if res.error is None:
         scope = "any reachable state" if res.complete else "the states explored"
@@ -193,6 +203,8 @@ def report_json(report: Report) -> dict[str, Any]:
                       "steps": v.steps, "file": v.file, "note": v.note} for v in report.verdicts],
         "warnings": report.warnings, "error": report.error, "exit_code": report.exit_code,
         "not_applicable": report.not_applicable,
+        "groups": {prop: [{"cause": c.signature, "states": c.states, "steps": tr.length, "file": f}
+                          for c, tr, f in classes] for prop, classes in report.groups.items()},
     }
     if res is not None:
         out["statistics"] = {
@@ -202,3 +214,48 @@ def report_json(report: Report) -> dict[str, Any]:
             "coverage": {k: {"fired": f, "new_states": n} for k, (f, n) in res.coverage().items()},
         }
     return out
+
+
+# -- every violation, grouped by cause (verify --all-violations) ----------------------------------------------------------------------
+
+@dataclass
+class ViolationClass:
+    signature: str
+    states: int            # violating states whose violation was entered this way
+    first: int             # the violating state closest to an initial state (its path is shortest)
+
+
+def group_violations(report: Report, prop: str) -> list[ViolationClass]:
+    """Group every state violating `prop` by how the violation was entered along the BFS tree.
+
+    For each violating state, walk back to the first violating state on its BFS path; the transition
+    into that state is the entry. Its signature is the spec's `cause(prop, before, action, args, after)`
+    if defined, else the action name.
+    """
+    res, bound = report.result, report.bound
+    ids = res.violating.get(prop, [])
+    bad = set(ids)
+    cause = getattr(bound.inst, "cause", None)
+    entry_sig: dict[int, str] = {}
+    classes: dict[str, ViolationClass] = {}
+    for v in ids:
+        e = v
+        while res.parent[e] >= 0 and res.parent[e] in bad:
+            e = res.parent[e]
+        sig = entry_sig.get(e)
+        if sig is None:
+            p = res.parent[e]
+            if p < 0:
+                sig = "violated by an initial state"
+            else:
+                a, args = res.labels[res.label[e]]
+                sig = (cause(prop, res.states[p], a.name, args, res.states[e]) if callable(cause)
+                       else f"entered by {bound.label(a, args).split('(')[0]}")
+            entry_sig[e] = sig
+        c = classes.get(sig)
+        if c is None:
+            classes[sig] = ViolationClass(sig, 1, e)
+        else:
+            c.states += 1
+            c.first = min(c.first, e)
+    return sorted(classes.values(), key=lambda c: c.first)

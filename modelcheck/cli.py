@@ -29,6 +29,15 @@ EXIT_CODES = f"""exit codes:
 """
 
 
+EXPLAIN_CODES = f"""exit codes:
+  {EXIT_OK}  the trace stops being possible (a guard is false) or no longer violates under the variant
+  {EXIT_VIOLATED}  every step is still possible and the trace still violates the property
+  {EXIT_ERROR}  usage, spec or trace error (missing, not a trace, stale)
+  {EXIT_INCONCLUSIVE}  every step is still possible, but one state cannot tell whether the property
+     still fails (always_possible): run verify under the variant
+"""
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # usage errors exit 2 with a one-line message, as argparse does
         raise UsageError(message)
@@ -72,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_limits(ab)
 
     ex = sub.add_parser("explain", help="replay a counterexample under another variant and say where it stops",
-                        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+                        epilog=EXPLAIN_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     ex.add_argument("trace", help="a trace file written by modelcheck verify")
     ex.add_argument("--variant", required=True, help="the variant to replay it under (e.g. phase73, fixA+fixC)")
 
@@ -181,6 +190,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         name = e.filename2 or e.filename or "a file"  # filename2: the target of a rename
         print(f"modelcheck: error: cannot write {name}: {e.strerror or e}", file=sys.stderr)
         return EXIT_ERROR
+    except Exception as e:  # a bug of ours: one line and exit 2, never a traceback that exits 1
+        if os.environ.get("MODELCHECK_DEBUG"):
+            raise
+        print(f"modelcheck: internal error: {type(e).__name__}: {e} (MODELCHECK_DEBUG=1 shows the traceback; "
+              f"please report it)", file=sys.stderr)
+        return EXIT_ERROR
 
 
 def _limits(args) -> Limits:
@@ -210,7 +225,7 @@ def _verify(args) -> int:
         if args.show:
             _show_counterexamples(report)
         if args.all_violations:
-            _print_groups(report, args.out)
+            _print_groups(report)
     if args.graph and report.result is not None:
         try:
             _write_graph(report, args.graph)
@@ -220,26 +235,15 @@ def _verify(args) -> int:
     return report.exit_code
 
 
-def _print_groups(report: Report, out_dir: str | None) -> None:
-    from .analysis import group_violations
-    from .check import trace_filename
-    from .trace import dump, trace_from_path
-
-    res = report.result
-    for prop, ids in res.violating.items():
-        if not ids:
-            continue
-        classes = group_violations(report, prop)
-        print(f"{report.label}: always {prop}: {len(ids):,} violating states in {len(classes)} "
+def _print_groups(report: Report) -> None:
+    for prop, classes in report.groups.items():
+        n = len(report.result.violating[prop])
+        print(f"{report.label}: always {prop}: {n:,} violating states in {len(classes)} "
               f"class{'es' if len(classes) != 1 else ''} (grouped by the transition that entered the violation)")
-        for k, c in enumerate(classes, 1):
-            tr = trace_from_path(report.bound, report.spec_path, prop, "always", VIOLATED, res.path(c.first))
-            where = ""
-            if out_dir:
-                path = os.path.join(out_dir, trace_filename(report.spec_path, report.bound, f"{prop}.class{k}"))
-                dump(tr, path)
-                where = f" -> {path}"
-            print(f"  class {k}: {c.signature}: {c.states:,} states; shortest {tr.length} steps{where}")
+        for k, (c, tr, path) in enumerate(classes, 1):
+            where = f" -> {path}" if path else ""
+            print(f"  class {k}: {c.signature}: {c.states:,} state{'s' if c.states != 1 else ''}; "
+                  f"shortest {tr.length} step{'s' if tr.length != 1 else ''}{where}")
 
 
 def _ablate(args) -> int:
@@ -322,7 +326,9 @@ def _explain(args) -> int:
           f"{trace.length} steps) replayed under {args.variant}:")
     for line in ex.lines:
         print(f"  {line}")
-    return EXIT_VIOLATED if ex.still_violates and ex.blocked_at is None else EXIT_OK
+    _decide(EXIT_INCONCLUSIVE if ex.blocked_at is None and ex.still_violates is None
+            else EXIT_VIOLATED if ex.blocked_at is None and ex.still_violates else EXIT_OK)
+    return _decided[-1]
 
 
 def _print_report(report: Report, quiet: bool = False) -> None:

@@ -22,6 +22,7 @@ from typing import Any, Callable
 import networkx as nx
 
 from .spec import ActionDef, BoundSpec
+from .types import canonical_order
 from .z3bridge import CompiledProperty
 
 __all__ = ["Limits", "Result", "ModelError", "explore", "make_successors", "fingerprint"]
@@ -64,7 +65,7 @@ def make_successors(bound: BoundSpec) -> tuple[Callable[[Any], list], list[tuple
     inst = bound.inst
     labels: list[tuple[ActionDef, tuple]] = []
     lid_of: dict[tuple[int, tuple], int] = {}
-    ns: dict[str, Any] = {"_labels": labels, "_lid_of": lid_of, "_order": _order}
+    ns: dict[str, Any] = {"_labels": labels, "_lid_of": lid_of, "_order": canonical_order}
     lines = ["def successors(s):", "    out = []", "    ap = out.append"]
     static = bound.instances()
     for ai, a in enumerate(bound.actions):
@@ -108,21 +109,6 @@ def make_successors(bound: BoundSpec) -> tuple[Callable[[Any], list], list[tuple
     lines.append("    return out")
     exec("\n".join(lines), ns)
     return ns["successors"], labels
-
-
-def _order(items: Any) -> Any:
-    """Arguments from a state-dependent `over`, in an order that does not depend on PYTHONHASHSEED."""
-    if isinstance(items, (set, frozenset, dict)):
-        return sorted(items, key=lambda x: json.dumps(_plain(x), sort_keys=True))
-    return items
-
-
-def _plain(x: Any) -> Any:
-    if isinstance(x, (tuple, list)):
-        return [_plain(y) for y in x]
-    if isinstance(x, frozenset):
-        return sorted(json.dumps(_plain(y), sort_keys=True) for y in x)
-    return x
 
 
 def fingerprint(bound: BoundSpec, s: Any) -> str:
@@ -463,17 +449,11 @@ def _diagnose(bound: BoundSpec, s: Any, exc: Exception) -> ModelError:
     for a in bound.actions:
         stage = "over="
         try:
-            if a.nargs == 0:
-                cands = [()]
-            elif a.over_uses_state:
-                cands = [bound._args(a, x) for x in a.over(bound.inst, s)]
-            else:
-                cands = [args for (b, args) in bound.instances() if b is a]
-            for args in cands:
+            for args in bound.candidates(a, s):
                 stage = f"guard of {bound.label(a, args)!r}"
                 if a.guard is None or a.guard(bound.inst, s, *args):
                     stage = f"effect of {bound.label(a, args)!r}"
-                    bound.apply(a, s, args)
+                    a.effect(bound.inst, s, *args)
         except Exception as e:
             return ModelError(f"{a.where}: action {a.name!r}: the {stage} raised {type(e).__name__}: {e}; "
                               f"in state {_short(bound, s)}", s)

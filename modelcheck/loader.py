@@ -55,6 +55,8 @@ def load_spec(ref: str) -> tuple[str, type[Spec]]:
             raise UsageError(f"{path}: no Spec subclass named {want!r}")
     explicit = getattr(module, "SPEC", None)
     if explicit is not None and not want:
+        if not (isinstance(explicit, type) and issubclass(explicit, Spec)):
+            raise SpecError(f"{path}: SPEC = {explicit!r:.60} is not a Spec subclass; set SPEC = <the spec class>")
         found = [explicit]
     if not found:
         raise SpecError(f"{path}: defines no subclass of modelcheck.Spec")

@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from .types import Bool, DomainError, Enum, Type, _Gen, json_key
+from .types import Bool, DomainError, Enum, Type, _Gen, canonical_order, json_key
 
 __all__ = ["Spec", "SpecError", "UsageError", "param", "action", "always", "sometimes",
            "always_possible", "terminal", "ActionDef", "PropertyDef", "Param", "BoundSpec"]
@@ -20,6 +20,10 @@ __all__ = ["Spec", "SpecError", "UsageError", "param", "action", "always", "some
 
 class SpecError(Exception):
     """A mistake in a spec (exit code 2)."""
+
+
+class StepError(SpecError):
+    """A guard, effect or `over` raised while a single step was computed (replay, explain, show)."""
 
 
 class UsageError(Exception):
@@ -335,12 +339,10 @@ class BoundSpec:
         self._check_code, self._check_ns = self._compile_check()
         self.valid = eval(f"lambda s: type(s) is _State and {self._check_code}",
                           {**self._check_ns, "_State": self.State})
-        try:
-            self.actions = [a for a in cls._actions if a.applies is None or a.applies(inst)]
-        except Exception as e:
-            raise SpecError(f"{self.name}: an action's applies= raised {type(e).__name__}: {e}") from e
+        self.actions = [a for a in cls._actions if _applies(a, inst)]
         self.inactive_actions = [a.name for a in cls._actions if a not in self.actions]
-        self.properties = cls._properties
+        self.properties = [p for p in cls._properties if _applies(p, inst)]
+        self.not_applicable = [p.name for p in cls._properties if p not in self.properties]
         self._static = None
 
     # -- state checking and conversion ---------------------------------------------------------
@@ -412,9 +414,8 @@ class BoundSpec:
                 if a.nargs == 0:
                     out.append((a, ()))
                     continue
-                from .explorer import _order  # a set's order would depend on PYTHONHASHSEED
-                try:
-                    items = list(_order(a.over(self.inst)))
+                try:  # canonical_order: a set's own order would depend on PYTHONHASHSEED
+                    items = list(canonical_order(a.over(self.inst)))
                 except Exception as e:
                     raise SpecError(f"{a.where}: action {a.name!r}: over= raised {type(e).__name__}: {e}") from e
                 for item in items:
@@ -430,24 +431,35 @@ class BoundSpec:
                             f"{a.nargs}-tuples; it gave {item!r}")
         return item
 
+    def candidates(self, a: ActionDef, s: Any) -> list[tuple]:
+        """The argument tuples of action `a` in state s (before its guard), in the explorer's order."""
+        if a.nargs == 0:
+            return [()]
+        if a.over_uses_state:
+            return [self._args(a, x) for x in canonical_order(a.over(self.inst, s))]
+        return [args for (b, args) in self.instances() if b is a]
+
     def enabled(self, s: Any) -> list[tuple[ActionDef, tuple]]:
-        """The (action, args) pairs enabled in s, in declaration order (slow path, for replay and errors)."""
+        """The (action, args) pairs enabled in s, in declaration order (the slow path, for replay and
+        errors). A guard or `over` that raises is a StepError naming it."""
         out = []
         for a in self.actions:
-            if a.nargs == 0:
-                cands = [()]
-            elif a.over_uses_state:
-                from .explorer import _order
-                cands = [self._args(a, x) for x in _order(a.over(self.inst, s))]
-            else:
-                cands = [args for (b, args) in self.instances() if b is a]
-            for args in cands:
-                if a.guard is None or a.guard(self.inst, s, *args):
-                    out.append((a, args))
+            stage = f"over= of {a.name!r}"
+            try:
+                for args in self.candidates(a, s):
+                    stage = f"guard of {self.label(a, args)!r}"
+                    if a.guard is None or a.guard(self.inst, s, *args):
+                        out.append((a, args))
+            except Exception as e:
+                raise StepError(f"{a.where}: the {stage} raised {type(e).__name__}: {e}") from e
         return out
 
     def apply(self, a: ActionDef, s: Any, args: tuple) -> Any:
-        return a.effect(self.inst, s, *args)
+        """The effect of (a, args) in s. An effect that raises is a StepError naming it."""
+        try:
+            return a.effect(self.inst, s, *args)
+        except Exception as e:
+            raise StepError(f"{a.where}: the effect of {self.label(a, args)!r} raised {type(e).__name__}: {e}") from e
 
     def param_text(self) -> str:
         return ", ".join(f"{k}={self._show_param(k, v)}" for k, v in self.params.items()) or "none"
@@ -462,6 +474,16 @@ class BoundSpec:
 
     def __repr__(self):
         return f"<{self.name} {self.param_text()}>"
+
+
+def _applies(d: "ActionDef | PropertyDef", inst: Spec) -> bool:
+    """Whether an action or property exists for the bound parameters (its `applies=`)."""
+    if d.applies is None:
+        return True
+    try:
+        return bool(d.applies(inst))
+    except Exception as e:
+        raise SpecError(f"{d.where}: {d.name!r}: applies= raised {type(e).__name__}: {e}") from e
 
 
 def _show_arg(a: Any) -> str:

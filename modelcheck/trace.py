@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .loader import load_spec
-from .spec import BoundSpec, UsageError
+from .spec import BoundSpec, StepError, UsageError
 from .types import DomainError
 
 __all__ = ["Step", "Trace", "TraceError", "dumps", "loads", "dump", "load", "replay", "trace_from_path",
@@ -162,6 +162,21 @@ def load(path: str) -> Trace:
         raise TraceError(f"{path}: {e}") from None
 
 
+def step_candidates(bound: BoundSpec, s: Any, i: int, st: Step) -> list[tuple[Any, tuple]]:
+    """The enabled (action, args) of state s that step i of a trace names (by action and JSON arguments)."""
+    try:
+        return [(a, args) for a, args in bound.enabled(s) if a.name == st.action and _args_json(args) == st.args]
+    except StepError as e:
+        raise TraceError(f"step {i} ({st.action}): {e}") from None
+
+
+def step_effect(bound: BoundSpec, s: Any, i: int, a: Any, args: tuple) -> Any:
+    try:
+        return bound.apply(a, s, args)
+    except StepError as e:
+        raise TraceError(f"step {i} ({a.name}): {e}") from None
+
+
 @dataclass
 class Replayed:
     states: list[Any]
@@ -189,19 +204,19 @@ def replay(bound: BoundSpec, trace: Trace) -> Replayed:
     for i, st in enumerate(trace.steps[1:], start=1):
         want = decode(i, st)
         match = None
-        cands = [(a, args) for a, args in bound.enabled(s) if a.name == st.action and _args_json(args) == st.args]
+        cands = step_candidates(bound, s, i, st)
         if not cands:
             known = any(a.name == st.action for a in bound.actions)
             why = "no such action in the spec" if known is False else "its guard is false in the previous state"
             raise TraceError(f"step {i}: action {st.action}{tuple(st.args) if st.args else ''} cannot be taken: "
                              f"{why}; the trace is stale or not from this spec")
         for a, args in cands:
-            t = bound.apply(a, s, args)
+            t = step_effect(bound, s, i, a, args)
             if t == want:
                 match = (a, args, t)
                 break
         if match is None:
-            got = bound.apply(cands[0][0], s, cands[0][1])
+            got = step_effect(bound, s, i, *cands[0])
             diff = [n for n, x, y in zip(bound.names, got, want) if x != y]
             raise TraceError(f"step {i}: action {st.action} gives a different state than the trace records "
                              f"(differs in {', '.join(diff)}); the trace is stale, hand-edited, or the spec "

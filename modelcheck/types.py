@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 from typing import Any, Iterable, Iterator
 
-__all__ = ["diff", "Type", "Bool", "IntRange", "Enum", "TupleOf", "MapOf", "SetOf", "SeqOf", "DomainError", "put"]
+__all__ = ["canonical_order", "diff", "Type", "Bool", "IntRange", "Enum", "TupleOf", "MapOf", "SetOf", "SeqOf", "DomainError", "put"]
 
 
 class DomainError(ValueError):
@@ -435,3 +435,19 @@ def diff(t: Type, path: str, old: Any, new: Any, whole: int = 60) -> list[tuple[
             out += diff(t.value, f"{path}[{k}]", x, y, whole)
         return out
     return [(path, a, b)]
+
+
+def canonical_order(items: Any) -> Any:
+    """Items that come as a set (or dict), sorted by their JSON form: an order that does not depend on
+    PYTHONHASHSEED. Lists, tuples and ranges keep their own order."""
+    if isinstance(items, (set, frozenset, dict)):
+        return sorted(items, key=lambda x: json_key(_plain(x)))
+    return items
+
+
+def _plain(x: Any) -> Any:
+    if isinstance(x, (tuple, list)):
+        return [_plain(y) for y in x]
+    if isinstance(x, frozenset):
+        return sorted(json_key(_plain(y)) for y in x)
+    return x

@@ -129,11 +129,7 @@ def compile_properties(bound: BoundSpec) -> list[CompiledProperty]:
     bound.view, bound.leaves, bound.leaf_ns = view, leaves, ns
     by_id = {leaf.const.get_id(): leaf for leaf in leaves}
     out = []
-    bound.not_applicable = []
-    for p in bound.properties:
-        if p.applies is not None and not p.applies(bound.inst):
-            bound.not_applicable.append(p.name)
-            continue
+    for p in bound.properties:  # those whose applies= holds (BoundSpec)
         try:
             formula = p.fn(bound.inst, view)
         except SpecError:

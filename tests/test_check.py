@@ -39,8 +39,8 @@ def test_mutex_verdicts(tmp_path):
     v = report.verdicts[0]
     assert v.file == os.path.join(str(tmp_path), "mutex.buggy.mutual_exclusion.json")
     assert replay(bound, load(v.file)).states[-1].pc == (2, 2)
-    assert v.line(report.label) == (f"specs/mutex.py [buggy]: always mutual_exclusion: VIOLATED in 4 steps -> "
-                                    f"{v.file} [params N=2, fixLock=false]")
+    assert v.line(report.label) == (f"specs/mutex.py [buggy]: always mutual_exclusion: VIOLATED in 4 steps "
+                                    f"(params N=2, fixLock=false) -> {v.file}")
     assert report.exit_code == EXIT_VIOLATED
     assert os.listdir(tmp_path) == ["mutex.buggy.mutual_exclusion.json"]  # witnesses only on request
 
@@ -110,7 +110,7 @@ def test_always_violated_by_an_initial_state_is_violated_in_zero_steps_with_a_no
     report = check(_tiny(always, lambda v: v.x > 0), "tiny.py", out_dir=str(tmp_path))
     v = report.verdicts[0]
     assert (v.verdict, v.steps, v.note) == (VIOLATED, 0, "violated by an initial state")
-    assert "VIOLATED in 0 steps (violated by an initial state)" in v.line("tiny.py")
+    assert "VIOLATED in 0 steps (violated by an initial state; " in v.line("tiny.py")
     assert len(load(v.file).steps) == 1
 
 

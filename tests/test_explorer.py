@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from modelcheck import IntRange, Spec, action, always, always_possible, terminal
-from modelcheck.explorer import Limits, ModelError, Progress, _order, explore, fingerprint, make_successors
+from modelcheck.explorer import Limits, ModelError, Progress, explore, fingerprint, make_successors
+from modelcheck.types import canonical_order as _order
 from modelcheck.z3bridge import compile_properties
 
 from conftest import explore_all, load
