@@ -36,7 +36,6 @@ class _FixTracker:
         self.cls = cls
         self.fixes = cls.fixes()
         base = cls.resolve(None, scenario, overrides)
-        self.overridden = [f for f in self.fixes if f in (overrides or {})]
         self.bound = BoundSpec(cls, base, None, scenario)
         self.values: dict[str, bool] = {f: False for f in self.fixes}
         self.reads: set[str] = set()
@@ -187,10 +186,8 @@ def ablate(cls: type[Spec], spec_path: str, scenarios: list[str | None] | None =
                 bound = tracker.set_subset(subset)
                 rep = check(bound, spec_path, limits, out_dir=None, successors=tracker.successors())
             else:
-                bound = cls.bind(subset_name(subset) if subset else None, sc, overrides)
-                if not subset:
-                    bound = BoundSpec(cls, {**bound.params, **{f: False for f in fixes}}, "none", sc)
-                rep = check(bound, spec_path, limits, out_dir=None)
+                params = {**cls.resolve(None, sc, overrides), **{f: f in subset for f in fixes}}
+                rep = check(BoundSpec(cls, params, subset_name(subset), sc), spec_path, limits, out_dir=None)
             if rep.error:
                 raise SpecError(f"{subset_name(subset)}/{sc}: {rep.error}")
             cell = Cell(subset, sc, {v.property: (v.verdict, v.steps if v.verdict == VIOLATED else None)

@@ -212,6 +212,9 @@ def _verify(args) -> int:
     if args.matrix:
         if args.variant or args.scenario:
             raise UsageError("--matrix runs every variant and scenario; drop --variant/--scenario")
+        for flag, given in (("--graph", args.graph), ("--all-violations", args.all_violations)):
+            if given:
+                raise UsageError(f"{flag} works on one cell: give --variant/--scenario instead of --matrix")
         return _matrix(args, path, cls, overrides)
     bound = cls.bind(args.variant, args.scenario, overrides)
     progress = Progress(enabled=not args.quiet and not args.json)

@@ -335,6 +335,9 @@ def explore(bound: BoundSpec, properties: list[CompiledProperty], limits: Limits
             if i == layer_end:
                 depth += 1
                 layer_end = len(states)
+                if max_depth is not None and depth >= max_depth:  # this layer and all after it stay unexpanded
+                    stopped = f"depth limit --max-depth {max_depth}"
+                    break
             if not (i & 1023):
                 if deadline is not None and time.monotonic() > deadline:
                     stopped = f"time limit --max-seconds {limits.max_seconds:g}"
@@ -345,10 +348,6 @@ def explore(bound: BoundSpec, properties: list[CompiledProperty], limits: Limits
                 if progress is not None:
                     progress.update(len(states), depth, len(states) - i)
             s = states[i]
-            if max_depth is not None and depth >= max_depth:
-                stopped = f"depth limit --max-depth {max_depth}"
-                i += 1
-                continue
             try:
                 succ = successors(s)
             except Exception as e:
@@ -361,16 +360,25 @@ def explore(bound: BoundSpec, properties: list[CompiledProperty], limits: Limits
                 new.extend([0] * (len(labels) - len(new)))
             for lid, t in succ:
                 fired[lid] += 1
-                try:
-                    known = t in seen
-                except TypeError:  # unhashable (a list or set inside): invalid, reported just below
-                    known = False
-                if known:
-                    if record_edges:
+                # one hash per successor: tuples do not cache theirs
+                if record_edges:
+                    try:
+                        tid = seen.get(t)
+                    except TypeError:  # unhashable (a list or set inside): invalid, reported just below
+                        tid = None
+                    if tid is not None:
                         src.append(i)
-                        dst.append(seen[t])
+                        dst.append(tid)
                         elab.append(lid)
-                    continue
+                        continue
+                else:
+                    before = len(seen)
+                    try:
+                        add(t)
+                    except TypeError:
+                        before = -1
+                    if len(seen) == before:
+                        continue
                 if not valid(t):
                     a, args = labels[lid]
                     raise ModelError(f"{a.where}: action {bound.label(a, args)!r} produced an invalid state: "
@@ -381,8 +389,6 @@ def explore(bound: BoundSpec, properties: list[CompiledProperty], limits: Limits
                     src.append(i)
                     dst.append(tid)
                     elab.append(lid)
-                else:
-                    add(t)
                 states.append(t)
                 parent.append(i)
                 label.append(lid)
@@ -390,6 +396,7 @@ def explore(bound: BoundSpec, properties: list[CompiledProperty], limits: Limits
                 on_new(tid, t)
                 if max_states is not None and tid + 1 >= max_states:
                     stopped = f"state limit --max-states {max_states:,}"
+                    break
             i += 1
             if stopped:
                 break

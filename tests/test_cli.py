@@ -531,3 +531,10 @@ def test_closed_stdout_does_not_hide_a_violation(in_root, tmp_path):
         assert code == 1
         assert main(["verify", "specs/mutex.py", "--out", str(tmp_path)]) == 0
         assert main(["list", "specs/mutex.py"]) == 0
+
+
+@pytest.mark.parametrize("flag", [["--graph", "g.dot"], ["--all-violations"]])
+def test_matrix_refuses_options_it_cannot_honour(cli, flag):
+    code, out, err = cli("verify", "specs/mutex.py", "--matrix", *flag)
+    assert code == 2 and out == ""
+    assert f"{flag[0]} works on one cell" in one_error_line(err, "usage error")
