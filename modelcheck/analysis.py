@@ -100,6 +100,7 @@ class _FixTracker:
 
 @dataclass
 class Cell:
+    """One (fix subset, scenario) of an ablation: each property's verdict and counterexample length."""
     subset: tuple[str, ...]
     scenario: str | None
     verdicts: dict[str, tuple[str, int | None]]  # property -> (verdict, steps)
@@ -113,6 +114,7 @@ class Cell:
 
 @dataclass
 class Ablation:
+    """Every fix subset checked in every scenario, with the questions asked of the table."""
     spec_path: str
     fixes: list[str]
     scenarios: list[str | None]
@@ -163,6 +165,12 @@ def _subsets(fixes: list[str]) -> list[tuple[str, ...]]:
 def ablate(cls: type[Spec], spec_path: str, scenarios: list[str | None] | None = None,
            overrides: dict[str, Any] | None = None, limits: Limits | None = None, share: bool = True,
            on_cell: Callable[[Cell], None] | None = None) -> Ablation:
+    """Check every subset of the spec's fixes (params with fix=True) in every scenario.
+
+    With `share`, one bound spec serves all subsets of a scenario and successor lists are reused
+    between subsets that agree on the fixes the computation read (see _FixTracker). The fixes are
+    set by the ablation itself; giving one with `overrides` is a usage error.
+    """
     fixes = cls.fixes()
     if not fixes:
         raise UsageError(f"{spec_path}: spec {cls.__name__} declares no fixes (params with fix=True)")

@@ -14,7 +14,7 @@ from .trace import Trace, dump, trace_from_path
 from .z3bridge import compile_properties, vacuity_issues
 
 __all__ = ["Verdict", "Report", "check", "VERIFIED", "VIOLATED", "INCONCLUSIVE", "EXIT_OK", "EXIT_VIOLATED",
-           "EXIT_ERROR", "EXIT_INCONCLUSIVE", "exit_code", "trace_filename", "group_violations", "ViolationClass"]
+           "EXIT_ERROR", "EXIT_INCONCLUSIVE", "exit_code", "trace_filename", "report_json", "never_fired_warning", "group_violations", "ViolationClass"]
 
 VERIFIED, VIOLATED, INCONCLUSIVE = "VERIFIED", "VIOLATED", "INCONCLUSIVE"
 EXIT_OK, EXIT_VIOLATED, EXIT_ERROR, EXIT_INCONCLUSIVE = 0, 1, 2, 3
@@ -22,6 +22,7 @@ EXIT_OK, EXIT_VIOLATED, EXIT_ERROR, EXIT_INCONCLUSIVE = 0, 1, 2, 3
 
 @dataclass
 class Verdict:
+    """The answer for one property, with the bound it holds under and, where there is one, its trace."""
     property: str
     kind: str                 # always | sometimes | always_possible | deadlock
     verdict: str              # VERIFIED | VIOLATED | INCONCLUSIVE
@@ -46,6 +47,7 @@ class Verdict:
 
 @dataclass
 class Report:
+    """Everything one check of one bound spec found: verdicts, statistics, warnings, errors."""
     spec_path: str
     bound: BoundSpec
     result: Result | None
@@ -81,6 +83,7 @@ def exit_code(reports: list[Report]) -> int:
 
 
 def trace_filename(spec_path: str, bound: BoundSpec, prop: str, witness: bool = False) -> str:
+    """`STEM[.VARIANT][.SCENARIO].PROPERTY[.witness].json`, e.g. rollback.pre73.active.canonical_truthful.json."""
     stem = os.path.splitext(os.path.basename(spec_path))[0]
     parts = [stem] + [x for x in (bound.variant, bound.scenario) if x] + [prop]
     return ".".join(parts) + (".witness" if witness else "") + ".json"
@@ -194,6 +197,7 @@ def never_fired_warning(name: str, scope: str) -> str:
 
 
 def report_json(report: Report) -> dict[str, Any]:
+    """The machine-readable report of `verify --json` (sorted keys when dumped)."""
     res = report.result
     out: dict[str, Any] = {
         "spec": report.spec_path, "spec_class": report.bound.name, "variant": report.bound.variant,

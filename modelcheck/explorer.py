@@ -25,7 +25,7 @@ from .spec import ActionDef, BoundSpec
 from .types import canonical_order
 from .z3bridge import CompiledProperty
 
-__all__ = ["Limits", "Result", "ModelError", "explore", "make_successors", "fingerprint"]
+__all__ = ["Limits", "Progress", "Result", "ModelError", "explore", "make_successors", "fingerprint"]
 
 
 class ModelError(Exception):
@@ -38,6 +38,7 @@ class ModelError(Exception):
 
 @dataclass
 class Limits:
+    """Where a search stops early: a run that hits one ends INCONCLUSIVE (exit 3) unless it found a violation."""
     max_states: int | None = None
     max_depth: int | None = None
     max_seconds: float | None = None

@@ -256,6 +256,7 @@ class Spec:
     # -- binding ------------------------------------------------------------------------------
     @classmethod
     def fixes(cls) -> list[str]:
+        """The names of the parameters declared with fix=True, in declaration order."""
         return [n for n, p in cls._params.items() if p.fix]
 
     @classmethod
@@ -304,6 +305,7 @@ class Spec:
     @classmethod
     def bind(cls, variant: str | None = None, scenario: str | None = None,
              overrides: dict[str, Any] | None = None) -> "BoundSpec":
+        """The spec with its parameters fixed (defaults < variant < scenario < overrides)."""
         return BoundSpec(cls, cls.resolve(variant, scenario, overrides), variant, scenario)
 
 
@@ -363,9 +365,11 @@ class BoundSpec:
         return "; ".join(bad) or "unknown"
 
     def to_json(self, s: Any) -> dict[str, Any]:
+        """A state as JSON: variable -> value (enum labels, sets as sorted lists)."""
         return {n: t.to_json(v) for (n, t), v in zip(self.variables.items(), s)}
 
     def from_json(self, data: Any) -> Any:
+        """The state a JSON object describes; DomainError if it does not fit the variables."""
         if not isinstance(data, dict):
             raise DomainError(f"a state must be an object of variables, got {type(data).__name__}")
         if set(data) != set(self.names):
@@ -377,6 +381,7 @@ class BoundSpec:
         return self.State(*[t.from_json(data[n]) for n, t in self.variables.items()])
 
     def show(self, s: Any) -> dict[str, str]:
+        """A state for people: variable -> text."""
         return {n: t.show(v) for (n, t), v in zip(self.variables.items(), s)}
 
     # -- initial states and successors ------------------------------------------------------------
@@ -462,6 +467,7 @@ class BoundSpec:
             raise StepError(f"{a.where}: the effect of {self.label(a, args)!r} raised {type(e).__name__}: {e}") from e
 
     def param_text(self) -> str:
+        """`K=V, ...` for every parameter: the bound a verdict line names."""
         return ", ".join(f"{k}={self._show_param(k, v)}" for k, v in self.params.items()) or "none"
 
     def non_default_param_text(self) -> str:

@@ -38,6 +38,10 @@ class Step:
 
 @dataclass
 class Trace:
+    """A path from an initial state: the steps, and what it shows about which property of which cell.
+
+    `verdict` is the trace's role: VIOLATED for a counterexample, WITNESS for an example that a
+    `sometimes` property holds (whose verdict is VERIFIED)."""
     spec: str                   # the spec file, as given to the tool
     spec_class: str
     variant: str | None
@@ -82,6 +86,7 @@ def _params_json(bound: BoundSpec) -> dict[str, Any]:
 
 
 def dumps(trace: Trace) -> str:
+    """The trace file's text: JSON with sorted keys and no timestamps, so stored traces diff cleanly."""
     obj = {
         "format": FORMAT, "spec": trace.spec, "spec_class": trace.spec_class, "variant": trace.variant,
         "scenario": trace.scenario, "params": trace.params, "property": trace.property, "kind": trace.kind,
@@ -92,6 +97,7 @@ def dumps(trace: Trace) -> str:
 
 
 def loads(text: str) -> Trace:
+    """Parse a trace file's text; anything that is not a trace is a TraceError saying what is wrong."""
     try:
         obj = json.loads(text)
     except (ValueError, RecursionError) as e:  # ValueError: also an integer of more than 4300 digits
@@ -143,6 +149,7 @@ def dump(trace: Trace, path: str) -> None:
 
 
 def load(path: str) -> Trace:
+    """Read a trace file; a missing, empty or malformed file is a TraceError naming the path."""
     try:
         with open(path, encoding="utf-8") as f:
             text = f.read()
