@@ -174,3 +174,14 @@ def test_fast_forward_early_return_keeps_the_phase73_verdicts(capsys, tmp_path):
                             "-p", "ffEarlyReturn=true")
     assert code == 1 and n == 14025
     assert [verdicts[p]["steps"] for p in SAFETY] == [10, 13, 16]
+
+
+def test_redundancy_beyond_the_reorder_window_leaves_only_post_end_replays():
+    # README, failure 3: with R=3 (more than maxLate+1 frames of reordering), phase73/active_latency has no
+    # canonical_truthful violation on an episode frame left; every class is failure 1 (a post-end frame
+    # replayed by a Fix C rollback and promoted at the boundary). Computed, then pinned.
+    from modelcheck.check import check
+    _, cls = load_spec(SPEC)
+    report = check(cls.bind("phase73", "active_latency", {"R": 3}), SPEC, out_dir=None, all_violations=True)
+    causes = [c.signature for c, _, _ in report.groups["canonical_truthful"]]
+    assert causes and all("a post-end frame" in c for c in causes), causes
