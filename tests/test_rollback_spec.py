@@ -185,3 +185,19 @@ def test_redundancy_beyond_the_reorder_window_leaves_only_post_end_replays():
     report = check(cls.bind("phase73", "active_latency", {"R": 3}), SPEC, out_dir=None, all_violations=True)
     causes = [c.signature for c, _, _ in report.groups["canonical_truthful"]]
     assert causes and all("a post-end frame" in c for c in causes), causes
+
+
+@pytest.mark.parametrize("variant", ["pre73", "phase73"])
+def test_production_setting_without_state_sync_records_predictions(capsys, tmp_path, variant):
+    # protocol.md §0: at both commits validateStateSync fails for cogrid, so stateSyncSupported=false and
+    # performRollback returns at once (L4332-4335). Then a partner input that arrives after its frame was
+    # simulated sets a rollback that is dropped, _updateConfirmedFrame confirms the frame (its inputs are
+    # now present) and promotes the predicted action: 5 steps, with or without Phase 73 (computed).
+    code, verdicts, _ = run(capsys, tmp_path, "--variant", variant, "--scenario", "active",
+                            "-p", "stateSyncSupported=false")
+    assert code == 1
+    assert verdicts["canonical_truthful"]["verdict"] == "VIOLATED" and verdicts["canonical_truthful"]["steps"] == 5
+    assert verdicts["export_rows_exact"]["verdict"] == "VERIFIED"
+    trace = json.load(open(verdicts["canonical_truthful"]["file"]))
+    assert [s["action"] for s in trace["steps"][1:]] == ["step", "step_worker_step", "step_tail",
+                                                        "partner_step", "step"]
