@@ -64,6 +64,8 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--witnesses", metavar="DIR", help="also write a witness trace for every `sometimes`")
     v.add_argument("--graph", metavar="FILE", help="write the state graph (.graphml or .dot)")
     v.add_argument("--quiet", action="store_true", help="no progress or statistics on stderr")
+    v.add_argument("--coverage", action="store_true",
+                   help="print per-action coverage on stderr: times each action fired and new states it produced")
     v.add_argument("--show", action="store_true", help="print the terminal view of each counterexample (as `show`)")
     v.add_argument("--all-violations", action="store_true",
                    help="collect every violating state, group them by cause, one shortest trace per class")
@@ -225,6 +227,10 @@ def _verify(args) -> int:
         print(json.dumps(report_json(report), sort_keys=True, indent=1))
     else:
         _print_report(report, quiet=args.quiet)
+        if args.coverage and report.result is not None:
+            rows = [[name, f"{fired:,}", f"{new:,}"] for name, (fired, new) in report.result.coverage().items()]
+            print(tabulate(rows, headers=["action", "fired", "new states"], colalign=("left", "right", "right")),
+                  file=sys.stderr)
         if args.show:
             _show_counterexamples(report)
         if args.all_violations:

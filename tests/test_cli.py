@@ -538,3 +538,13 @@ def test_matrix_refuses_options_it_cannot_honour(cli, flag):
     code, out, err = cli("verify", "specs/mutex.py", "--matrix", *flag)
     assert code == 2 and out == ""
     assert f"{flag[0]} works on one cell" in one_error_line(err, "usage error")
+
+
+def test_coverage_table_on_stderr(cli):
+    # mutex N=2 (8 states, 15 generated = 1 initial + 14 transitions): each process requests, enters and
+    # leaves; the table counts firings and new states per action (new states sum to 7, all but the initial)
+    code, out, err = cli("verify", "specs/mutex.py", "--coverage", "--quiet")
+    assert code == 0 and "coverage" not in out
+    rows = {line.split()[0]: [int(x.replace(",", "")) for x in line.split()[1:]]
+            for line in err.splitlines() if line.split() and line.split()[0] in ("request", "enter", "leave")}
+    assert sum(f for f, _ in rows.values()) == 14 and sum(n for _, n in rows.values()) == 7
