@@ -99,6 +99,7 @@ def _parser() -> argparse.ArgumentParser:
     sh.add_argument("--html", metavar="OUT.html", help="also write a self-contained web page to step through it")
     sh.add_argument("--itf", metavar="OUT.itf.json", help="also write it in the Informal Trace Format (Apalache, Quint)")
     sh.add_argument("--quiet", action="store_true", help="do not print the terminal view")
+    sh.add_argument("--legend", action="store_true", help="also explain every code and mark of the grid")
 
     ls = sub.add_parser("list", help="list a spec's variants, scenarios, parameters, actions and properties")
     ls.add_argument("spec", nargs="?", help=f"spec file (default {DEFAULT_SPEC})")
@@ -488,7 +489,7 @@ def _show(args) -> int:
     view = viewer.open_trace(args.trace)
     _decide(EXIT_OK)
     if not args.quiet:
-        print(viewer.render_text(view, tty=_tty()))
+        print(viewer.render_text(view, tty=_tty(), show_legend=args.legend))
     for out, text in ((args.html, viewer.render_html(view) if args.html else None),
                       (args.itf, itf.dumps(view.bound, view.trace) if args.itf else None)):
         if out:

@@ -26,6 +26,7 @@ import json
 import re
 import shutil
 import sys
+import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,6 +77,8 @@ class TraceView:
     why: str                                # names the property and why it fails (or holds)
     violation: int                          # the step where it breaks (or holds): the last one
     notes: list[str] = field(default_factory=list)
+    legend: list[tuple[str, str]] = field(default_factory=list)   # the spec's grid_legend(): (code, meaning)
+    source_urls: dict[str, str] = field(default_factory=dict)     # the spec's source_url: prefix -> template
 
     @property
     def violated(self) -> bool:
@@ -144,6 +147,63 @@ def _marks(bound: BoundSpec, state: Any, prop: str) -> set[tuple[str, str]]:
             raise SpecError(f"{_where(fn)}: {bound.name}.grid_marks(s, prop) must return a set of "
                             f"(row label, column) pairs, got {cell!r:.120}")
         out.add((str(cell[0]), str(cell[1])))
+    return out
+
+
+def _legend(bound: BoundSpec) -> list[tuple[str, str]]:
+    """The spec's `grid_legend()` (a method or a dict attribute): code -> what it means, in order."""
+    got = getattr(bound.inst, "grid_legend", None)
+    if got is None:
+        return []
+    where = _where(got) if callable(got) else bound.cls._where
+    try:
+        got = got() if callable(got) else got
+    except Exception as e:
+        raise SpecError(f"{where}: {bound.name}.grid_legend() raised {type(e).__name__}: {e}") from e
+    pairs = list(got.items()) if isinstance(got, dict) else got
+    if not isinstance(pairs, (list, tuple)) or not all(
+            isinstance(p, (tuple, list)) and len(p) == 2 and all(isinstance(x, str) for x in p) for p in pairs):
+        raise SpecError(f"{where}: {bound.name}.grid_legend must be a dict (or list of pairs) code -> meaning, "
+                        f"both text; got {got!r:.120}")
+    return [(str(c), str(m)) for c, m in pairs]
+
+
+def _source_urls(bound: BoundSpec) -> dict[str, str]:
+    """The spec's `source_url`: one URL template, or a dict reference prefix -> template ("" for a bare
+    `L123`), with `{line}` (and optionally `{end}`) for the cited lines."""
+    got = getattr(bound.cls, "source_url", None)
+    if got is None:
+        return {}
+    urls = {"": got} if isinstance(got, str) else got
+    if not (isinstance(urls, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in urls.items())):
+        raise SpecError(f"{bound.cls._where}: {bound.name}.source_url must be a URL template or a dict "
+                        f"prefix -> template; got {got!r:.120}")
+    for k, v in urls.items():
+        if not re.match(r"https?://", v) or "{line}" not in v:
+            raise SpecError(f"{bound.cls._where}: {bound.name}.source_url[{k!r}] = {v!r:.120} must be an http(s) "
+                            f"URL template with {{line}} (and optionally {{end}})")
+    return urls
+
+
+# `L120`, `L120-L131`, `L120-131`, `fix:L120`: upstream line references in action docstrings
+_LINE_REF = re.compile(r"\b(?:([A-Za-z_][\w.-]*):)?L(\d+)(?:-L?(\d+))?\b")
+
+
+def link_parts(text: str, urls: dict[str, str]) -> list[list[str | None]]:
+    """`text` cut into [piece, url or None]: each line reference whose prefix has a template becomes a link."""
+    out: list[list[str | None]] = []
+    pos = 0
+    for m in _LINE_REF.finditer(text) if urls else ():
+        tmpl = urls.get(m.group(1) or "")
+        if tmpl is None:
+            continue
+        if m.start() > pos:
+            out.append([text[pos:m.start()], None])
+        line, end = m.group(2), m.group(3) or m.group(2)
+        out.append([m.group(0), tmpl.replace("{line}", line).replace("{end}", end)])
+        pos = m.end()
+    if pos < len(text) or not out:
+        out.append([text[pos:], None])
     return out
 
 
@@ -254,7 +314,7 @@ def build_view(bound: BoundSpec, trace: Trace, spec_path: str, source: str | Non
                 else:
                     why = f"{head}: its formula is false here"
     return TraceView(trace, bound, spec_path, source, steps, columns, marks, reasons, culprits, headline, why, n,
-                     notes)
+                     notes, _legend(bound), _source_urls(bound))
 
 
 # -- terminal --------------------------------------------------------------------------------------------
@@ -275,48 +335,164 @@ def _spec_line(view: TraceView) -> str:
     return ", ".join(parts)
 
 
-def render_text(view: TraceView, *, tty: bool = False, unicode: bool | None = None, width: int | None = None) -> str:
-    """The terminal view: a table of steps (what changed), the grid of the last state, and a last line
-    that names the property and why it fails. `tty` marks cells in reverse video instead of `*x*`."""
-    uni = _utf8() if unicode is None else unicode
-    width = width or shutil.get_terminal_size((120, 24)).columns
-    arrow = " → " if uni else " -> "
-    lines = []
-    src = f"{view.source}: " if view.source else ""
-    lines.append(f"{src}{view.headline}")
-    lines.append(_spec_line(view))
-    rows = []
+def _wrap(text: str, width: int, indent: str = "", hang: str = "  ") -> list[str]:
+    """One paragraph wrapped to `width`: the first line at `indent`, the rest at `indent + hang`."""
+    return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent + hang,
+                         break_long_words=True, break_on_hyphens=False) or [indent.rstrip()]
+
+
+def _change_lines(st: StepView, arrow: str) -> list[str]:
+    if st.index == 0:
+        return [f"{k} = {v}" for k, v in st.state.items()]
+    return [f"{p}: {b}" if a is None else f"{p}: {a}{arrow}{b}" for p, a, b in st.diff] or ["(no change)"]
+
+
+_TABLE_MIN = 100   # narrower than this, the steps are shown one block each instead of as a table
+
+
+def _steps_table(view: TraceView, width: int, uni: bool, arrow: str) -> list[str]:
+    """The steps as a bordered table that fits `width` (long cells wrap inside their cell)."""
+    rows = [[st.index, st.label, st.doc, "\n".join(_change_lines(st, arrow))] for st in view.steps]
+    num_w = max(1, len(str(view.steps[-1].index)))
+    action_w = min(28, max(len("action"), *(len(st.label) for st in view.steps)))
+    room = width - 13 - num_w - action_w          # 13: the borders and padding of four columns
+    models_w = max(16, room * 2 // 5)
+    changed_w = max(16, room - models_w)
+    for _ in range(3):                            # tabulate pads some columns: measure, and narrow if needed
+        table = tabulate(rows, headers=["#", "action", "models", "changed"],
+                         tablefmt="simple_grid" if uni else "grid",
+                         maxcolwidths=[None, action_w, models_w, changed_w], disable_numparse=True).splitlines()
+        over = max(len(x) for x in table) - width
+        if over <= 0:
+            break
+        changed_w = max(16, changed_w - over)
+    return table
+
+
+def _steps_blocks(view: TraceView, width: int, arrow: str) -> list[str]:
+    """The steps one block each (for narrow terminals): number and action, what it models, what changed."""
+    out: list[str] = []
+    pad = " " * (len(str(view.steps[-1].index)) + 2)
     for st in view.steps:
-        if st.index == 0:
-            changes = "\n".join(f"{k} = {v}" for k, v in st.state.items())
+        out.append(f"{st.index:>{len(pad) - 2}}  {st.label}")
+        if st.doc and st.index:
+            out += _wrap(st.doc, width, pad + "| ", "")
+        for line in _change_lines(st, arrow):
+            out += _wrap(line, width, pad, "    ")
+    return out
+
+
+def _grid_lines(view: TraceView, width: int, tty: bool) -> list[str]:
+    """The last state's grid, fitted to `width`: columns named `group.sub` share a two-line header, and a
+    grid wider than the terminal is cut into column blocks that each repeat the row labels."""
+    last = view.steps[-1]
+    assert last.grid is not None
+
+    def shown(label: str, col: str) -> tuple[str, int]:         # (text, visible width)
+        text = last_cells[label].get(col, "")
+        if (label, col) in view.marks:
+            return (f"\x1b[7m{text or ' '}\x1b[27m", len(text or " ")) if tty else (f"*{text}*", len(text) + 2)
+        return text, len(text)
+
+    last_cells = {label: cells for label, cells in last.grid}
+    labels = [label for label, _ in last.grid]
+    label_w = max(len(x) for x in labels)
+    groups: list[tuple[str, list[tuple[str, str]]]] = []
+    for c in view.grid_columns:
+        g, dot, sub = c.partition(".")
+        if dot and groups and groups[-1][0] == g:
+            groups[-1][1].append((c, sub))
         else:
-            changes = "\n".join(f"{p}: {b}" if a is None else f"{p}: {a}{arrow}{b}" for p, a, b in st.diff)
-            changes = changes or "(no change)"
-        rows.append([st.index, st.label, st.doc, changes])
-    action_w, models_w = 28, max(24, min(64, width // 3))
-    lines.append(tabulate(rows, headers=["#", "action", "models", "changed"], tablefmt="simple_grid" if uni else "grid",
-                          maxcolwidths=[None, action_w, models_w, max(40, width - action_w - models_w - 16)],
-                          disable_numparse=True))
+            groups.append((g, [(c, sub)]) if dot else ("", [(c, c)]))
+    two_line = any(g for g, _ in groups)
+    room = max(8, width - label_w - 2)
+    blocks: list[list[tuple[str, int, list[tuple[str, str, int]]]]] = [[]]
+    used = 0
+    for g, cols in groups:
+        widths = [max(len(sub), *(shown(r, c)[1] for r in labels)) for c, sub in cols]
+        widths = [min(w, room) for w in widths]
+        inner = max(len(g), sum(widths) + len(widths) - 1)
+        if blocks[-1] and used + 2 + inner > room:
+            blocks.append([])
+            used = 0
+        used += (2 if blocks[-1] else 0) + inner
+        blocks[-1].append((g, inner, [(c, sub, w) for (c, sub), w in zip(cols, widths)]))
+    out: list[str] = []
+    for bi, block in enumerate(blocks):
+        if bi:
+            out.append("")
+        heads = [" " * label_w, " " * label_w, " " * label_w] if two_line else [" " * label_w, " " * label_w]
+        rows = {r: r.ljust(label_w) for r in labels}
+        for g, inner, cols in block:
+            pad = " " * (inner - sum(w for _, _, w in cols) - len(cols) + 1)
+            if two_line:
+                heads[0] += "  " + g.ljust(inner)
+            heads[-2] += "  " + " ".join(sub.ljust(w) for _, sub, w in cols) + pad
+            heads[-1] += "  " + " ".join("-" * w for _, _, w in cols) + pad
+            for r in labels:
+                cells = []
+                for c, _, w in cols:
+                    text, vis = shown(r, c)
+                    if vis > w:
+                        text, vis = text[:w - 1] + "…", w
+                    cells.append(text + " " * (w - vis))
+                rows[r] += "  " + " ".join(cells) + pad
+        out += [h.rstrip() for h in heads if h.strip()] + [rows[r].rstrip() for r in labels]
+    return out
+
+
+def legend(view: TraceView) -> list[tuple[str, str]]:
+    """What each code of the grid and each mark means: the spec's `grid_legend()` entries, then the viewer's
+    own (marked cells)."""
+    out = list(view.legend)
+    if view.steps[-1].grid is not None:
+        out.append(("*x*", "a marked cell: it breaks the property in the last state (reverse video on a terminal)"))
+    return out
+
+
+def render_legend(view: TraceView, width: int) -> list[str]:
+    """The legend as text lines, fitted to `width`."""
+    entries = legend(view)
+    if not entries:
+        return ["legend: this spec declares no grid_legend()"]
+    code_w = min(12, max(len(c) for c, _ in entries))
+    out = ["legend:"]
+    for code, text in entries:
+        head = f"  {code.ljust(code_w)}  "
+        lines = textwrap.wrap(text, max(20, width - len(head)), break_on_hyphens=False) or [""]
+        out.append(head + lines[0])
+        out += [" " * len(head) + x for x in lines[1:]]
+    return out
+
+
+def render_text(view: TraceView, *, tty: bool = False, unicode: bool | None = None, width: int | None = None,
+                show_legend: bool = False) -> str:
+    """The terminal view: the steps (what changed), the grid of the last state, and last the paragraph that
+    names the property and why it fails. Every line fits `width` (the terminal's, else 120): the steps are
+    a table from 100 columns up and one block per step below; a wide grid is cut into column blocks.
+    `tty` marks cells in reverse video instead of `*x*`; `show_legend` adds the grid's legend."""
+    uni = _utf8() if unicode is None else unicode
+    width = max(40, width or shutil.get_terminal_size((120, 24)).columns)
+    arrow = " → " if uni else " -> "
+    lines: list[str] = []
+    src = f"{view.source}: " if view.source else ""
+    lines += _wrap(f"{src}{view.headline}", width)
+    lines += _wrap(_spec_line(view), width)
+    lines += _steps_table(view, width, uni, arrow) if width >= _TABLE_MIN else _steps_blocks(view, width, arrow)
     last = view.steps[-1]
     if last.grid:
-        def mark(text: str) -> str:
-            return f"\x1b[7m{text or ' '}\x1b[27m" if tty else f"*{text}*"
-        grid_rows = []
-        for label, cells in last.grid:
-            row = [label]
-            for c in view.grid_columns:
-                text = cells.get(c, "")
-                row.append(mark(text) if (label, c) in view.marks else text)
-            grid_rows.append(row)
         lines.append("")
-        legend = " (marked cells break the property)" if view.marks else ""
-        lines.append(f"grid at step {last.index}{legend}:")
-        lines.append(tabulate(grid_rows, headers=[""] + view.grid_columns, tablefmt="simple", disable_numparse=True))
+        note = " (marked cells break the property)" if view.marks else ""
+        lines += _wrap(f"grid at step {last.index}{note}:", width)
+        lines += _grid_lines(view, width, tty)
+    if show_legend:
+        lines.append("")
+        lines += render_legend(view, width)
     lines.append("")
     for formula, pairs in view.reasons[1:]:
         vals = ", ".join(f"{k} = {v}" for k, v in pairs)
-        lines.append(f"  also false: {formula}" + (f" where {vals}" if vals else ""))
-    lines.append(view.why)
+        lines += _wrap(f"also false: {formula}" + (f" where {vals}" if vals else ""), width, "  ")
+    lines += _wrap(view.why, width)
     return "\n".join(lines)
 
 
@@ -328,7 +504,7 @@ def _page_data(view: TraceView) -> dict[str, Any]:
     for st in view.steps:
         d: dict[str, Any] = {"i": st.index, "action": st.action, "label": st.label, "doc": st.doc,
                              "state": st.state, "changed": st.changed,
-                             "diff": [list(x) for x in st.diff]}
+                             "diff": [list(x) for x in st.diff], "docParts": link_parts(st.doc, view.source_urls)}
         if st.grid is not None:
             d["grid"] = [[label, [cells.get(c, "") for c in view.grid_columns]] for label, cells in st.grid]
         steps.append(d)
@@ -342,6 +518,7 @@ def _page_data(view: TraceView) -> dict[str, Any]:
         "types": {n: repr(t) for n, t in view.bound.variables.items()},
         "columns": view.grid_columns, "marks": sorted([list(m) for m in view.marks]),
         "violation": view.violation, "steps": steps,
+        "legend": [list(e) for e in view.legend],
     }
 
 
@@ -440,6 +617,12 @@ table.grid td.age1 { background: var(--chg1); }
 table.grid td.age2 { background: var(--chg2); }
 table.grid td.mark { background: var(--bad); color: #fff; font-weight: 700; outline: 2px solid #7a1a12; outline-offset: -2px; }
 .legend { color: var(--muted); font-size: 12.5px; margin-top: 6px; }
+details.codes { font-size: 13px; margin-top: 6px; }
+details.codes summary { cursor: pointer; color: var(--sel); }
+details.codes dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; margin: 6px 0 0; }
+details.codes dt { font-family: var(--mono); font-weight: 650; }
+details.codes dd { margin: 0; color: var(--muted); }
+a.src { color: var(--sel); }
 .legend span.sw { display: inline-block; width: 12px; height: 12px; vertical-align: -1px; border: 1px solid #d0d4d9; margin: 0 4px 0 10px; }
 footer { padding: 6px 20px; font-size: 12.5px; color: var(--muted); border-top: 1px solid var(--line); background: var(--panel); }
 kbd { font: 12px var(--mono); border: 1px solid #c9cfd6; border-bottom-width: 2px; border-radius: 4px; padding: 0 4px; background: #fff; }
@@ -561,7 +744,18 @@ kbd { font: 12px var(--mono); border: 1px solid #c9cfd6; border-bottom-width: 2p
       lg.appendChild(document.createTextNode("breaks the property (at step " + D.violation + ")"));
     }
     box.appendChild(lg);
+    if (D.legend.length) {
+      var det = el("details", "codes"); det.id = "legend";
+      det.appendChild(el("summary", null, "What the codes and marks mean"));
+      var dl = el("dl");
+      D.legend.forEach(function (e) { dl.appendChild(el("dt", null, e[0])); dl.appendChild(el("dd", null, e[1])); });
+      det.appendChild(dl);
+      if (legendOpen) det.open = true;
+      det.addEventListener("toggle", function () { legendOpen = det.open; });
+      box.appendChild(det);
+    }
   }
+  var legendOpen = false;
 
   function renderVerdict(i) {
     var box = document.getElementById("verdict");
@@ -621,7 +815,14 @@ kbd { font: 12px var(--mono); border: 1px solid #c9cfd6; border-bottom-width: 2p
     var st = D.steps[i], h = document.getElementById("stephead");
     h.textContent = "Step " + i + " of " + (n - 1) + ": ";
     h.appendChild(el("code", null, st.label));
-    document.getElementById("models").textContent = st.doc || "";
+    var models = document.getElementById("models");
+    models.textContent = "";
+    st.docParts.forEach(function (p) {
+      if (p[1] === null) { models.appendChild(document.createTextNode(p[0])); return; }
+      var a = el("a", "src", p[0]); a.href = p[1]; a.target = "_blank"; a.rel = "noopener noreferrer";
+      a.title = "the upstream source, " + p[1];
+      models.appendChild(a);
+    });
     document.getElementById("first").disabled = document.getElementById("prev").disabled = i === 0;
     document.getElementById("last").disabled = document.getElementById("next").disabled = i === n - 1;
     renderVerdict(i); renderGrid(i); renderState(i);

@@ -1050,3 +1050,30 @@ class Rollback(Spec):
             cols["marks"] = " ".join(marks)
             rows.append((f"f{f}", cols))
         return rows
+
+    def grid_legend(self):
+        """What every code and mark of `grid()` means (the trace viewer's legend)."""
+        return {
+            "f0, f1": "one row per frame",
+            "A, B": "the two players: A, the observer peer modelled in full, and B, the partner",
+            ".": "no value (-1): no key, no entry, not sent yet",
+            "0, 1": "an action a player chose",
+            "P": f"the prediction defaultAction (= {P}), also what an idle player chooses",
+            "(P)": "truth only: A executed this frame on a predicted own action and has sent no input for it",
+            "truth": "ghost Truth[f][p]: the first value p stored by storeLocalInput for frame f (§8)",
+            "input": "inputBuffer[f][p] (A's input buffer)",
+            "used": "the first actionSequence record A executed for frame f",
+            "spec": "speculativeFrameData[f].actions (the speculative buffer)",
+            "canon": "frameDataBuffer[f].actions (the canonical buffer)",
+            "badCanon": "ghost: the first untruthful action ever written into frameDataBuffer[f][p]",
+            "export": "the rows exportEpisodeDataFromBuffer emitted",
+            "snapshot": "stateSnapshots[f]",
+            "sn=N": "stateSnapshots[f] holds a snapshot taken at step_num N",
+            "marks": "where A's frame pointers and buffers stand (the codes below)",
+            "<fn": "frameNumber: the next frame A steps",
+            "cf": "confirmedFrame",
+            "pred": "f is in predictedFrames (A stepped it on a predicted B input)",
+            "rb?": "pendingRollbackFrame: a rollback to f is pending",
+            "bg": "an input packet carrying f waits in the background buffer (A's tab hidden)",
+            "ff": "f is inside the fast-forward in flight (ffStart <= f < ffMax)",
+        }

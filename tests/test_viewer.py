@@ -36,7 +36,17 @@ def traces(tmp_path_factory):
 
 
 def _last_line(text):
-    return text.rstrip("\n").splitlines()[-1]
+    """The verdict paragraph at the end of the terminal view, unwrapped (continuation lines are indented)."""
+    lines = text.rstrip("\n").splitlines()
+    i = len(lines) - 1
+    while i > 0 and lines[i].startswith("  "):
+        i -= 1
+    return " ".join(x.strip() for x in lines[i:])
+
+
+def _flat(text):
+    """The text with every run of whitespace as one space (wrapped paragraphs read as one line)."""
+    return " ".join(text.split())
 
 
 # -- terminal view ---------------------------------------------------------------------------------------
@@ -80,7 +90,7 @@ def test_text_view_sets_show_what_was_added(traces):
 
 def test_witness_says_it_holds(traces):
     text = viewer.render_text(viewer.open_trace(traces["viewer_frames.buggy.all_written.witness"]), unicode=False)
-    assert "sometimes all_written: WITNESS in 4 steps" in text
+    assert "sometimes all_written: WITNESS in 4 steps" in _flat(text)
     assert _last_line(text) == "sometimes all_written holds at step 4: Every frame is written."
     assert "*" not in text.split("grid at step")[1]               # nothing marked for a witness
 
@@ -144,6 +154,10 @@ def test_every_stored_counterexample_renders_in_both_views(monkeypatch, tmp_path
     assert "is VIOLATED" in _last_line(text)
     page = viewer.render_html(view)
     assert page.startswith("<!DOCTYPE html>") and "http://" not in page and "https://" not in page
+    narrow = viewer.render_text(view, unicode=True, width=80)
+    assert max(len(line) for line in narrow.splitlines()) <= 80
+    _grid_rows_whole(narrow, view)
+    _legend_covers_the_grid(view)
     doc = json.loads(itf.dumps(view.bound, view.trace))
     assert len(doc["states"]) == len(view.trace.steps)
 
@@ -273,9 +287,17 @@ def test_html_is_self_contained_and_escapes_the_data(traces):
     page = viewer.render_html(view)
     assert page.count("</script>") == 2                     # the data cannot close its element
     assert "<!--" not in page.split('id="trace-data">')[1]
-    for ref in ("http:", "https:", "src=", "href=", "@import", "url(", "@font-face"):
+    for ref in ("src=", "href=", "@import", "url(", "@font-face"):
         assert ref not in page, ref
     data = _page_json(page)
+    # the one URL in the page: the link the spec's source_url template makes of `L10-L12` (made at run time
+    # by the script, not loaded)
+    assert data["steps"][1]["docParts"] == [["Writer.begin, ", None],
+                                            ["L10-L12", "https://example.org/writer.js#L10-L12"],
+                                            [": become busy and tag the session.", None]]
+    page = page.replace("https://example.org/writer.js#L", "")
+    for ref in ("http:", "https:"):
+        assert ref not in page, ref
     assert data["steps"][1]["state"]["tags"] == "{</script><b>x}"
     assert data["marks"] == [["f1", "value"]]
     assert data["violation"] == 3 and data["violated"] is True
@@ -289,3 +311,109 @@ def test_html_title_is_escaped(traces):
     view.headline = "<b>bold</b>"
     page = viewer.render_html(view)
     assert "<title>Frames: &lt;b&gt;bold&lt;/b&gt;</title>" in page
+
+
+# -- narrow terminals, legend, source links ----------------------------------------------------------------
+
+def _grid_rows_whole(text, view):
+    """Each grid row is one line per column block: the row label starts it, its cells follow on that line."""
+    grid = text.split("grid at step")[1]
+    labels = [label for label, _ in view.steps[-1].grid]
+    counts = [len(re.findall(rf"^{re.escape(label)}(?: |$)", grid, re.M)) for label in labels]
+    assert len(set(counts)) == 1 and counts[0] >= 1, dict(zip(labels, counts))
+    blocks = counts[0]
+    cells = [c for _, row in view.steps[-1].grid for c in row.values() if c]
+    shown = " ".join(line for line in grid.splitlines() if re.match(r"f\d+( |$)", line))
+    for c in cells:                                    # every cell made it to a row line, whole
+        for word in c.split():
+            assert word in shown, word
+    return blocks
+
+
+def _legend_covers_the_grid(view):
+    """Every column name, code and mark the grid shows is explained by the spec's legend."""
+    keys = {k for code, _ in view.legend for k in code.split(", ")}
+    seen = set()
+    for st in view.steps:
+        for label, row in st.grid or ():
+            seen.add(re.sub(r"\d+", "N", label))
+            for col, text in row.items():
+                seen.update(col.split("."))
+                seen.update(re.sub(r"=\d+$", "=N", w) for w in text.split())
+    norm = {re.sub(r"\d+", "N", k) if re.fullmatch(r"f\d+", k) else k for k in keys}
+    missing = {w for w in seen if w not in norm}
+    assert not missing, f"not in the spec's grid_legend(): {sorted(missing)}"
+
+
+@pytest.mark.parametrize("name", ["viewer_frames.buggy.no_two", "two_phase_eager.consistent",
+                                  "mutex.buggy.mutual_exclusion"])
+def test_every_line_fits_80_columns(traces, monkeypatch, capsys, name):
+    """COLUMNS=80: nothing is wider than 80; below 100 columns the steps come one block each."""
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["show", traces[name], "--legend"]) == 0
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) <= 80
+    assert "┌" not in out and "+--" not in out                   # not the table
+    assert re.search(r"^ *1  \S", out, re.M)                       # step 1 starts its block
+    assert _last_line(out).startswith(viewer.open_trace(traces[name]).why[:60])
+
+
+def test_wide_grid_is_cut_into_column_blocks_with_the_row_labels_repeated(traces):
+    view = viewer.open_trace(traces["viewer_frames.buggy.no_two"])
+    for row in view.steps[-1].grid:
+        row[1].update({f"extra{i}.A": "x" * 9 for i in range(6)})
+    view.grid_columns += [f"extra{i}.A" for i in range(6)]
+    text = viewer.render_text(view, unicode=False, width=50)
+    assert max(len(line) for line in text.splitlines()) <= 50
+    assert _grid_rows_whole(text, view) >= 2
+    assert re.search(r"^f1 +\*2\* ", text, re.M)                   # the marked cell stays marked
+    # grouped columns: the group name above, the sub-column below
+    head = text.split("grid at step")[1].splitlines()
+    assert any(re.match(r" +extra\d ", h) for h in head) and any(re.match(r" +A +", h) for h in head)
+
+
+def test_table_fits_the_width_from_100_columns(traces):
+    view = viewer.open_trace(traces["two_phase_eager.consistent"])
+    for w in (100, 123, 160):
+        text = viewer.render_text(view, unicode=True, width=w)
+        assert max(len(line) for line in text.splitlines()) <= w
+        assert "┌" in text
+
+
+def test_legend_from_the_spec(traces, capsys):
+    assert main(["show", traces["viewer_frames.buggy.no_two"], "--legend"]) == 0
+    out = capsys.readouterr().out
+    legend = out.split("\nlegend:\n")[1]
+    assert re.search(r"^  < +the cursor is here$", legend, re.M)
+    assert re.search(r"^  \*x\* +a marked cell: it breaks the property", legend, re.M)
+    assert _last_line(out).startswith("always no_two is VIOLATED at step 3")
+    assert main(["show", traces["mutex.buggy.mutual_exclusion"], "--legend"]) == 0
+    assert "legend: this spec declares no grid_legend()" in capsys.readouterr().out
+    view = viewer.open_trace(traces["viewer_frames.buggy.no_two"])
+    _legend_covers_the_grid(view)
+    assert _page_json(viewer.render_html(view))["legend"][-1] == ["<", "the cursor is here"]
+
+
+def test_legend_and_source_url_contract_errors(traces):
+    view = viewer.open_trace(traces["viewer_frames.buggy.no_two"])
+    bound = view.bound
+    bound.inst.grid_legend = lambda: ["x"]
+    with pytest.raises(SpecError, match=r"grid_legend must be a dict"):
+        viewer.build_view(bound, view.trace, view.spec_path)
+    del bound.inst.grid_legend
+    old = bound.cls.source_url
+    try:
+        bound.cls.source_url = "file:///etc/passwd#{line}"
+        with pytest.raises(SpecError, match=r"must be an http\(s\) URL template"):
+            viewer.build_view(bound, view.trace, view.spec_path)
+    finally:
+        bound.cls.source_url = old
+
+
+def test_line_references_become_links():
+    urls = {"": "https://x.org/a.js#L{line}-L{end}", "fix": "https://x.org/b.js#L{line}"}
+    parts = viewer.link_parts("step, L2145-L2202 and fix:L10; phaser:L456-539, L7.", urls)
+    assert [p for p in parts if p[1]] == [["L2145-L2202", "https://x.org/a.js#L2145-L2202"],
+                                         ["fix:L10", "https://x.org/b.js#L10"], ["L7", "https://x.org/a.js#L7-L7"]]
+    assert "".join(p[0] for p in parts) == "step, L2145-L2202 and fix:L10; phaser:L456-539, L7."
+    assert viewer.link_parts("L5", {}) == [["L5", None]]

@@ -26,6 +26,7 @@ class Frames(Spec):
     fixWrite = param(True, Bool(), "never write 2", fix=True)
 
     variants = {"buggy": {"fixWrite": False}, "fixed": {"fixWrite": True}}
+    source_url = {"": "https://example.org/writer.js#L{line}-L{end}"}   # the viewer links `L10-L12` here
 
     def variables(self):
         return {"frames": TupleOf(IntRange(-1, 2), self.F), "cursor": IntRange(0, self.F), "mode": Mode,
@@ -74,6 +75,11 @@ class Frames(Spec):
         """One row per frame: its value and where the cursor is."""
         return [(f"f{f}", {"value": "." if s.frames[f] == -1 else str(s.frames[f]),
                            "cursor": "<" if f == s.cursor else ""}) for f in range(self.F)]
+
+    def grid_legend(self):
+        """The grid's codes, for the viewer's legend."""
+        return {"f0, f1": "one row per frame", ".": "an empty frame (-1)", "0, 1, 2": "the value written",
+                "value": "the frame's value", "cursor": "the writer's cursor", "<": "the cursor is here"}
 
     def grid_marks(self, s, prop):
         if prop == "no_two":
