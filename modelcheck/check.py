@@ -5,11 +5,12 @@ Reporting is kept apart: this module returns a `Report`; the CLI renders it.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from .explorer import Limits, Progress, Result, explore
-from .spec import BoundSpec, SpecError
+from .spec import BoundSpec, SpecError, UsageError
 from .trace import Trace, dump, trace_from_path
 from .z3bridge import compile_properties, vacuity_issues
 
@@ -30,6 +31,7 @@ class Verdict:
     steps: int | None = None  # length of the counterexample or witness
     trace: Trace | None = None
     file: str | None = None   # where the trace was written
+    file_error: str | None = None  # why the trace could not be written (then `file` is None)
     note: str = ""
 
     def line(self, spec_label: str) -> str:
@@ -83,10 +85,28 @@ def exit_code(reports: list[Report]) -> int:
 
 
 def trace_filename(spec_path: str, bound: BoundSpec, prop: str, witness: bool = False) -> str:
-    """`STEM[.VARIANT][.SCENARIO].PROPERTY[.witness].json`, e.g. rollback.pre73.active.canonical_truthful.json."""
+    """`STEM[.VARIANT][.SCENARIO][.K=V ...].PROPERTY[.witness].json`, e.g. rollback.pre73.active.canonical_truthful.json.
+
+    Every parameter that differs from what the variant and scenario set (a `-p K=V`) is in the name,
+    so a run with other parameters never overwrites the stored counterexamples of the plain cell:
+    `-p K=3` writes rollback.pre73.active.K=3.canonical_truthful.json."""
     stem = os.path.splitext(os.path.basename(spec_path))[0]
-    parts = [stem] + [x for x in (bound.variant, bound.scenario) if x] + [prop]
-    return ".".join(parts) + (".witness" if witness else "") + ".json"
+    parts = [stem] + [x for x in (bound.variant, bound.scenario) if x]
+    parts += [f"{k}={_file_safe(bound._show_param(k, v))}" for k, v in _overridden(bound).items()]
+    return ".".join(parts + [prop]) + (".witness" if witness else "") + ".json"
+
+
+def _overridden(bound: BoundSpec) -> dict[str, Any]:
+    """The parameters whose values differ from what the bound spec's variant and scenario give them."""
+    try:
+        cell = bound.cls.resolve(bound.variant, bound.scenario)
+    except UsageError:  # a variant name the spec does not know (the ablation's subset names): all defaults
+        cell = {k: p.default for k, p in bound.cls._params.items()}
+    return {k: v for k, v in bound.params.items() if k not in cell or cell[k] != v}
+
+
+def _file_safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_+,()\[\]-]", "_", text.replace(" ", ""))
 
 
 def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out_dir: str | None = "counterexamples",
@@ -120,17 +140,18 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
     def make_trace(prop: str, kind: str, sid: int, verdict: str) -> Trace:
         return trace_from_path(bound, spec_path, prop, kind, verdict, res.path(sid))
 
-    def write(tr: Trace, directory: str | None, witness: bool, name: str | None = None) -> str | None:
+    def write(tr: Trace, directory: str | None, witness: bool, name: str | None = None) -> tuple[str | None, str | None]:
+        """Write a trace; (path, None) on success, (None, error) when it cannot be written."""
         if directory is None:
-            return None
+            return None, None
         path = os.path.join(directory, trace_filename(spec_path, bound, name or tr.property, witness))
         try:
             dump(tr, path)
         except OSError as e:  # the verdict stands; the file is not written (an old one is left intact)
-            name = e.filename2 or e.filename or path
-            report.write_errors.append(f"cannot write {name}: {e.strerror or e}")
-            return None
-        return path
+            msg = f"cannot write {e.filename2 or e.filename or path}: {e.strerror or e}"
+            report.write_errors.append(msg)
+            return None, msg
+        return path, None
 
     for p in props:
         if p.kind == "terminal":
@@ -141,7 +162,7 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
                 tr = make_trace(p.name, p.kind, sid, VIOLATED)
                 note = "violated by an initial state" if tr.length == 0 else ""
                 report.verdicts.append(Verdict(p.name, p.kind, VIOLATED, f"params {params}", tr.length, tr,
-                                               write(tr, out_dir, False), note))
+                                               *write(tr, out_dir, False), note))
             elif res.complete:
                 report.verdicts.append(Verdict(p.name, p.kind, VERIFIED, full))
             else:
@@ -150,7 +171,7 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
             if sid is not None:
                 tr = make_trace(p.name, p.kind, sid, "WITNESS")
                 report.verdicts.append(Verdict(p.name, p.kind, VERIFIED, f"params {params}", tr.length, tr,
-                                               write(tr, witness_dir, True)))
+                                               *write(tr, witness_dir, True)))
             elif res.complete:
                 report.verdicts.append(Verdict(p.name, p.kind, VIOLATED,
                                                f"no state satisfies it among {full}"))
@@ -161,7 +182,7 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
             if sid is not None:
                 tr = make_trace(p.name, p.kind, sid, VIOLATED)
                 report.verdicts.append(Verdict(p.name, p.kind, VIOLATED, f"params {params}", tr.length, tr,
-                                               write(tr, out_dir, False),
+                                               *write(tr, out_dir, False),
                                                "reaches a state from which it can no longer hold"))
             elif res.complete:
                 report.verdicts.append(Verdict(p.name, p.kind, VERIFIED, full))
@@ -172,7 +193,7 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
         if res.deadlock is not None:
             tr = make_trace("deadlock_free", "deadlock", res.deadlock, VIOLATED)
             report.verdicts.append(Verdict("deadlock_free", "deadlock", VIOLATED, f"params {params}", tr.length, tr,
-                                           write(tr, out_dir, False), "no action enabled, not @terminal"))
+                                           *write(tr, out_dir, False), "no action enabled, not @terminal"))
         elif res.complete:
             report.verdicts.append(Verdict("deadlock_free", "deadlock", VERIFIED, full))
         else:
@@ -183,7 +204,7 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
                 report.groups[prop] = []
                 for k, c in enumerate(group_violations(report, prop), 1):
                     tr = make_trace(prop, "always", c.first, VIOLATED)
-                    report.groups[prop].append((c, tr, write(tr, out_dir, False, f"{prop}.class{k}")))
+                    report.groups[prop].append((c, tr, write(tr, out_dir, False, f"{prop}.class{k}")[0]))
     report.never_fired = [name for name, (fired, _new) in res.coverage().items() if fired == 0]
     if res.error is None:
         scope = "any reachable state" if res.complete else "the states explored"
@@ -204,8 +225,10 @@ def report_json(report: Report) -> dict[str, Any]:
         "scenario": report.bound.scenario,
         "params": {k: report.bound.cls._params[k].domain.to_json(v) for k, v in report.bound.params.items()},
         "verdicts": [{"property": v.property, "kind": v.kind, "verdict": v.verdict, "bound": v.bound,
-                      "steps": v.steps, "file": v.file, "note": v.note} for v in report.verdicts],
+                      "steps": v.steps, "file": v.file, "file_error": v.file_error, "note": v.note}
+                     for v in report.verdicts],
         "warnings": report.warnings, "error": report.error, "exit_code": report.exit_code,
+        "write_errors": report.write_errors,
         "not_applicable": report.not_applicable,
         "groups": {prop: [{"cause": c.signature, "states": c.states, "steps": tr.length, "file": f}
                           for c, tr, f in classes] for prop, classes in report.groups.items()},

@@ -156,11 +156,13 @@ def _decide(code: int) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     _decided.clear()
+    want_json = "--json" in argv  # until the arguments are parsed
     try:
         try:
             args = _parser().parse_args(argv)
         except SystemExit as e:  # --help
             return int(e.code or 0)
+        want_json = bool(getattr(args, "json", False))
         if args.command is None:
             _parser().print_help(sys.stderr)
             return EXIT_ERROR
@@ -177,9 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise UsageError(f"unknown command {args.command!r}")
     except (UsageError, SpecError, TraceError) as e:
         kind = {UsageError: "usage error", SpecError: "spec error", TraceError: "trace error"}[type(e)]
-        for line in str(e).splitlines() or [""]:
-            print(f"modelcheck: {kind}: {line}", file=sys.stderr)
-        return EXIT_ERROR
+        return _fail(kind, str(e), EXIT_ERROR, want_json)
     except BrokenPipeError:
         try:  # keep the interpreter from complaining about the closed stdout at exit
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -187,18 +187,30 @@ def main(argv: Sequence[str] | None = None) -> int:
             pass
         return _decided[-1] if _decided else EXIT_ERROR
     except KeyboardInterrupt:  # outside the search (which stops by itself): loading, Z3 checks, writing
-        print("modelcheck: interrupted before a verdict", file=sys.stderr)
-        return EXIT_INCONCLUSIVE
+        return _fail("", "interrupted before a verdict", EXIT_INCONCLUSIVE, want_json)
     except OSError as e:  # a trace, graph or output file that cannot be written
         name = e.filename2 or e.filename or "a file"  # filename2: the target of a rename
-        print(f"modelcheck: error: cannot write {name}: {e.strerror or e}", file=sys.stderr)
-        return EXIT_ERROR
+        return _fail("error", f"cannot write {name}: {e.strerror or e}", EXIT_ERROR, want_json)
     except Exception as e:  # a bug of ours: one line and exit 2, never a traceback that exits 1
         if os.environ.get("MODELCHECK_DEBUG"):
             raise
-        print(f"modelcheck: internal error: {type(e).__name__}: {e} (MODELCHECK_DEBUG=1 shows the traceback; "
-              f"please report it)", file=sys.stderr)
-        return EXIT_ERROR
+        return _fail("internal error", f"{type(e).__name__}: {e} (MODELCHECK_DEBUG=1 shows the traceback; "
+                     f"please report it)", EXIT_ERROR, want_json)
+
+
+def _fail(kind: str, message: str, code: int, want_json: bool) -> int:
+    """Report an error that ends the command: one line per message line on stderr and, with --json,
+    a JSON report on stdout (`error`, `error_kind`, `exit_code`) so a pipeline never reads nothing."""
+    prefix = f"modelcheck: {kind}: " if kind else "modelcheck: "
+    for line in message.splitlines() or [""]:
+        print(prefix + line, file=sys.stderr)
+    if want_json:
+        try:
+            print(json.dumps({"error": message, "error_kind": kind or "interrupted", "exit_code": code},
+                             sort_keys=True, indent=1))
+        except (BrokenPipeError, ValueError):
+            pass
+    return code
 
 
 def _limits(args) -> Limits:
@@ -226,6 +238,8 @@ def _verify(args) -> int:
     _decide(report.exit_code)
     if args.json:
         print(json.dumps(report_json(report), sort_keys=True, indent=1))
+        for msg in report.write_errors:
+            print(f"modelcheck: error: {msg}", file=sys.stderr)
     else:
         _print_report(report, quiet=args.quiet)
         if args.coverage and report.result is not None:

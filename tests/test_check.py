@@ -210,6 +210,11 @@ def test_trace_filenames():
     assert trace_filename("specs/mutex.py", bound, "p") == "mutex.buggy.three.p.json"
     assert trace_filename("x/y/mutex.py", load_spec("specs/mutex.py").bind(), "p", witness=True) == \
         "mutex.p.witness.json"
+    # parameters set beyond the variant and scenario are in the name, in declaration order
+    bound = load_spec("specs/mutex.py").bind("buggy", None, {"N": "3", "fixLock": "false"})
+    assert trace_filename("specs/mutex.py", bound, "p") == "mutex.buggy.N=3.p.json"
+    bound = load_spec("specs/mutex.py").bind(None, None, {"fixLock": "false", "N": "4"})
+    assert trace_filename("specs/mutex.py", bound, "p") == "mutex.N=4.fixLock=false.p.json"
 
 
 def test_report_json_has_verdicts_and_statistics():

@@ -259,9 +259,8 @@ def test_unwritable_output_is_one_line_exit_2(cli, tmp_path):
 def test_failed_counterexample_write_keeps_the_old_file(cli, tmp_path, monkeypatch):
     import modelcheck.trace as trace_mod
 
-    code, _, _ = cli("verify", "specs/mutex.py", "--variant", "buggy", "--out", tmp_path)
-    path = tmp_path / "mutex.buggy.mutual_exclusion.json"
-    before = path.read_bytes()
+    path = tmp_path / "mutex.buggy.N=3.mutual_exclusion.json"
+    path.write_text("an older file of the same name\n")
 
     def full_disk(src, dst):
         raise OSError(28, "No space left on device", src, None, dst)
@@ -270,7 +269,49 @@ def test_failed_counterexample_write_keeps_the_old_file(cli, tmp_path, monkeypat
     code, out, err = cli("verify", "specs/mutex.py", "--variant", "buggy", "-p", "N=3", "--out", tmp_path)
     assert code == 1 and "VIOLATED" in out  # the verdict is kept; the new file is not written
     assert one_error_line(err, "error") == f"modelcheck: error: cannot write {path}: No space left on device"
-    assert path.read_bytes() == before and os.listdir(tmp_path) == [path.name]
+    assert path.read_text() == "an older file of the same name\n" and os.listdir(tmp_path) == [path.name]
+    # --json says so in the report (the verdict's file is null, with the reason) and on stderr
+    code, out, err = cli("verify", "specs/mutex.py", "--variant", "buggy", "-p", "N=3", "--out", tmp_path, "--json")
+    assert code == 1
+    report = json.loads(out)
+    want = f"cannot write {path}: No space left on device"
+    v = next(v for v in report["verdicts"] if v["property"] == "mutual_exclusion")
+    assert (v["verdict"], v["file"], v["file_error"]) == ("VIOLATED", None, want)
+    assert report["write_errors"] == [want] and report["exit_code"] == 1
+    assert one_error_line(err, "error") == f"modelcheck: error: {want}"
+
+
+def test_a_run_with_parameters_never_overwrites_the_plain_cells_files(cli, tmp_path):
+    """Every parameter set with -p (beyond what the variant and scenario set) is in the file name."""
+    code, out, _ = cli("verify", "specs/mutex.py", "--variant", "buggy", "--out", tmp_path)
+    plain = tmp_path / "mutex.buggy.mutual_exclusion.json"
+    assert code == 1 and f"-> {plain}" in out
+    before = plain.read_bytes()
+    code, out, _ = cli("verify", "specs/mutex.py", "--variant", "buggy", "-p", "N=3", "--out", tmp_path)
+    assert code == 1 and f"-> {tmp_path / 'mutex.buggy.N=3.mutual_exclusion.json'}" in out
+    # a -p value equal to what the variant sets changes nothing, so it writes the plain cell's file
+    code, out, _ = cli("verify", "specs/mutex.py", "--variant", "buggy", "-p", "fixLock=false", "--out", tmp_path)
+    assert code == 1 and f"-> {plain}" in out
+    assert plain.read_bytes() == before
+    assert sorted(os.listdir(tmp_path)) == ["mutex.buggy.N=3.mutual_exclusion.json", "mutex.buggy.mutual_exclusion.json"]
+
+
+@pytest.mark.parametrize("argv, kind", [
+    (["verify", "specs/mutex.py", "-p", "N=9", "--json"], "usage error"),
+    (["verify", "no/such/spec.py", "--json"], "usage error"),
+    (["verify", "{bad}", "--json"], "spec error"),
+    (["ablate", "{bad}", "--json"], "spec error"),
+])
+def test_json_report_also_on_errors(cli, tmp_path, argv, kind):
+    if "{bad}" in argv:
+        bad = tmp_path / "bad.py"
+        bad.write_text("import modelcheck\nraise ValueError('broken at import')\n")
+        argv = [str(bad) if a == "{bad}" else a for a in argv]
+    code, out, err = cli(*argv)
+    assert code == 2
+    report = json.loads(out)
+    assert report["exit_code"] == 2 and report["error_kind"] == kind
+    assert one_error_line(err, kind) == f"modelcheck: {kind}: {report['error']}"
 
 
 # -- trace files given to the CLI (`show`, which replays them) ---------------------------------------------------------
@@ -388,7 +429,7 @@ def test_ctrl_c_on_a_real_process_stops_quickly_with_what_was_explored(tmp_path,
     assert "always not_all_top: INCONCLUSIVE (no violation in bounded: " in out and "interrupted (SIGINT)" in out
     if trip:
         assert "always trip_wire: VIOLATED in 1 step " in out
-        assert os.listdir(tmp_path / "ce") == ["huge.trip_wire.json"]
+        assert os.listdir(tmp_path / "ce") == ["huge.trip=true.trip_wire.json"]
     assert "statistics: " in err and "stopped: interrupted (SIGINT)" in err
     explored = int(err.split("statistics: ")[1].split(" distinct")[0].replace(",", ""))
     assert explored > 1000
@@ -419,7 +460,7 @@ def test_output_and_counterexamples_do_not_depend_on_the_hash_seed(tmp_path):
     (outs1, files1), (outs2, files2) = runs
     assert outs1 == outs2
     assert files1 == files2
-    assert sorted(files1) == ["ce/setorder.at_most_one.json", "ce2/setorder.at_most_one.json",
+    assert sorted(files1) == ["ce/setorder.at_most_one.json", "ce2/setorder.starts=true.at_most_one.json",
                               "w/two_phase_commit.all_committed.witness.json"]
     assert [code for code, _ in outs1] == [1, 1, 0]
 

@@ -15,8 +15,10 @@ from modelcheck.trace import decode_params, load, replay
 from modelcheck.z3bridge import compile_properties
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-# the main job's files; `--all-violations` class traces (NAME.classK.json) are not kept there
-FILES = sorted(f for f in glob.glob(os.path.join(ROOT, "counterexamples", "*.json")) if ".class" not in f)
+# the main job's files; `--all-violations` class traces (NAME.classK.json) and traces of runs with -p
+# parameters (NAME.K=V.PROPERTY.json) are not kept there (.gitignore)
+FILES = sorted(f for f in glob.glob(os.path.join(ROOT, "counterexamples", "*.json"))
+               if ".class" not in f and "=" not in os.path.basename(f))
 
 
 def test_counterexamples_are_stored():
