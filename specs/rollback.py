@@ -66,13 +66,11 @@ class Rollback(Spec):
     stateSyncSupported = param(True, Bool(), "validateStateSync result (L1748-1768); false = rollback no-op")
     latency = param(False, Bool(), "packets stay in flight and are delivered in any order (else at once, in order)")
     loss = param(False, Bool(), "in-flight packets (inputs and the end packet) may be lost")
-    timeouts = param(True, Bool(), "the T2 confirmation timeout and the 2 s sync timeout may fire")
+    timeouts = param(True, Bool(), "the T2 confirmation timeout (inputConfirmationTimeoutMs, 500 ms default, "
+                                   "L1321-1324) and the 2 s episode-end sync timeout (L7012-7019) may fire")
     predictPrevious = param(False, Bool(),
                             "action_population_method previous_submitted_action (else default_action)")
     focusLoss = param(False, Bool(), "A's tab may be hidden once and shown again; fast-forward (§4.12) on the next tick")
-    ffEarlyReturn = param(False, Bool(),
-                          "fast-forward returns at once when there is nothing to skip (maxFrame <= frameNumber); "
-                          "protocol.md §4.12 lists no such return, so the literal reading (false) is the default")
     hiddenFrames = param(2, IntRange(0, 4),
                          "while A is hidden (until its fast-forward is done) B may run this many frames further ahead")
     fixA = param(False, Bool(), "Fix A: no promotion while a rollback is pending or running", fix=True)
@@ -270,7 +268,7 @@ class Rollback(Spec):
         if self.predictPrevious:
             m["lastConfirmed"][B] = action                           # L4038
         if m["rollbackInProgress"]:
-            return                                                   # L4044-4047: no detection
+            return                                                   # L4045-4048: no detection
         if f < m["frameNumber"] and f in m["predictedFrames"]:
             rec = m["used"][f]
             if rec[0] == NONE or rec[B] != action:                   # L4054-4093
@@ -284,7 +282,7 @@ class Rollback(Spec):
     def _process_queued(self, m):
         """_processQueuedInputs, L6903-6928: drain the queue into storeRemoteInput unless a rollback runs."""
         if m["rollbackInProgress"]:
-            return
+            return                                                   # L6905
         frames, m["queue"] = sorted(m["queue"]), set()
         # Under default_action the order is irrelevant: first-write-wins and min() commute. Under
         # predictPrevious it is not: lastConfirmed[B] ends as the value of the last input stored (L4038),
@@ -415,7 +413,8 @@ class Rollback(Spec):
         m["rbFixes"][th] = False
 
     def _signal_complete(self, m):
-        """signalEpisodeComplete, L3608-3655: _promoteRemainingAtBoundary, export, clear both buffers.
+        """signalEpisodeComplete, L3608-3655: _promoteRemainingAtBoundary, export, clear both buffers
+        (_emitEpisodeDataFromBuffer L3662-3692; with 0 rows it returns at L3669-3672, before the clear).
         Fix D (fix:L3658-3667) only logs console.warn, so it changes no state. Both callers have run
         _clearEpisodeSyncState first, so T is null here (choice 12)."""
         T = self._synced(m)
@@ -428,8 +427,10 @@ class Rollback(Spec):
             if m["canon"][f][0] != NONE and not (T >= 0 and f >= T):
                 rows[f] = list(m["canon"][f])
         m["exportRows"] = rows
-        m["canon"] = [[NONE, NONE] for _ in range(self.F)]           # L3690-3691
         m["exported"] = True
+        if all(r[0] == NONE for r in rows):                          # _emitEpisodeDataFromBuffer L3669-3672:
+            return                                                   # 0 rows, return before the clear
+        m["canon"] = [[NONE, NONE] for _ in range(self.F)]           # L3690-3691
 
     def _finish_t2(self, m):
         """_checkEpisodeSyncAndReset, L7055-7059: _clearEpisodeSyncState, episodeComplete, signal."""
@@ -485,9 +486,9 @@ class Rollback(Spec):
         if m["localEndFrame"] == NONE or m["remoteEndFrame"] == NONE or m["t2"] != T2PC.none:
             return
         synced = self._synced(m)
-        target = (synced if synced >= 0 else m["frameNumber"]) - 1   # L2866, computed once
+        target = (synced if synced >= 0 else m["frameNumber"]) - 1   # L2864, computed once
         m["t2Target"] = target
-        if self._has_all(m, target):                                 # L2870-2874: queues not drained here
+        if self._has_all(m, target):                                 # L2872-2876: queues not drained here
             if self._t2_rollback(m, 1):
                 return
             self._t2_after_site(m, 1)
@@ -636,20 +637,22 @@ class Rollback(Spec):
         return self._freeze(s, m)
 
     def _timeout_ok(self, s):
-        """A 2 s timeout can fire only once B has sent its end packet and every packet still in flight
-        has been delivered or lost: B ticks at the same fps (lead) and latency is bounded by maxLate
-        frames, both far below 2 s (60 frames). Likewise A's own focus loss lasts a couple of frames
-        (hiddenFrames) and its fast-forward is done before a timeout can fire. A partner stalled by focus
-        loss is not modelled."""
+        """Either timeout can fire only once B has sent its end packet and every packet still in flight has
+        been delivered or lost. The T2 confirmation timeout is inputConfirmationTimeoutMs (500 ms by default,
+        L1321-1324, i.e. 15 frames at 30 fps; 2,000 ms in the upstream tests); the sync timeout armed by
+        _broadcastEpisodeEnd is 2 s (L7012-7019, 60 frames). B ticks at the same fps (lead) and latency is
+        bounded by maxLate frames, both far below 15 frames. Likewise A's own focus loss lasts a couple of
+        frames (hiddenFrames) and its fast-forward is done before a timeout can fire. A partner stalled by
+        focus loss is not modelled."""
         return (self.timeouts and self._live(s) and s.bEnd != NONE
                 and not s.net and not s.endInFlight
                 and not s.hidden and not s.pendingFF and s.ff == FFPC.none)
 
     def _drained(self, s):
         """No input B sent before its end packet is still waiting in pendingInputPackets. Such an input
-        arrived within maxLate frames of being sent, long before a 2 s timeout, and the queue is drained
+        arrived within maxLate frames of being sent, long before either timeout (500 ms / 2 s), and the queue is drained
         every 10 ms by T2's wake and every tick by step, unless a rollback in flight makes the drain a
-        no-op (L6904). Post-end inputs keep arriving throughout the wait and may still be queued."""
+        no-op (L6905). Post-end inputs keep arriving throughout the wait and may still be queued."""
         return s.rollbackInProgress or all(f >= s.bEnd + self.D for f in s.queue)
 
     @action(applies=lambda self: self.timeouts,
@@ -725,6 +728,9 @@ class Rollback(Spec):
         while a step is suspended at a yield."""
         m = self._thaw(s)
         m["pendingFF"] = False                                       # L5573
+        if not m["bgBuffer"]:                                        # L4666-4669: nothing buffered, return;
+            m["isProcessingTick"] = False                            # the tick handler set it (L5576) and its
+            return self._freeze(s, m)                                # finally clears it (L5582)
         m["isProcessingTick"] = True                                 # L5576
         packets, m["bgBuffer"] = sorted(m["bgBuffer"]), set()        # L4665
         fn = m["frameNumber"]
@@ -734,15 +740,10 @@ class Rollback(Spec):
         synced = self._synced(m)
         if synced >= 0:
             max_frame = min(max_frame, synced)                       # L4692-4699 (nothing caps it at max_steps)
+        if max_frame <= fn:                                          # L4702-4707: framesToProcess <= 0, return;
+            m["isProcessingTick"] = False                            # a rollback set by the stores above stays set
+            return self._freeze(s, m)                                # (the tick handler's finally, L5582)
         m["ffMax"] = max_frame
-        # No early return when maxFrame <= frameNumber: §4.12 lists none, so an empty FF still forces
-        # confirmedFrame and clears predictedFrames (docs, choice 14). The code may have one in the lines
-        # §4.12 does not describe (between L4699 and L4735): -p ffEarlyReturn=true models that reading,
-        # returning before rollbackInProgress is set; the tick handler's finally clears isProcessingTick.
-        if self.ffEarlyReturn and max_frame <= fn:
-            m["ffMax"] = NONE
-            m["isProcessingTick"] = False                            # _handleWorkerTick finally, L5582
-            return self._freeze(s, m)
         if any(m["inputBuffer"][f][B] == NONE for f in range(fn, max_frame)):
             m["ff"], m["ffStart"] = FFPC.req, fn                     # await _requestMissingInputs L4735
         else:
@@ -766,9 +767,15 @@ class Rollback(Spec):
         """_performFastForward L4748-4815 up to await worker.batch: rollbackInProgress := true, the FF
         frames [frameNumber, maxFrame) with getInputsForFrame(f, false) (the local player is predicted:
         nothing was stored while hidden), actionSequence push. frameNumber is read here, after the request
-        await (choice)."""
+        await (choice). No frame to build (a step moved frameNumber to maxFrame during the request await):
+        return at L4791-4794, inside the try, so the finally (L4922) clears rollbackInProgress, whoever set it."""
         m["rollbackInProgress"] = True                               # L4748
         start = m["frameNumber"]
+        if start >= m["ffMax"]:                                      # L4791-4794: fastForwardFrames is empty
+            m["rollbackInProgress"] = False                          # finally L4922
+            m["isProcessingTick"] = False                            # the tick handler's finally L5582
+            m["ff"], m["ffStart"], m["ffMax"] = FFPC.none, NONE, NONE
+            return
         for f in range(start, m["ffMax"]):                           # capped at 1000 frames: never binds
             self._mark_unsent(m, f)                                  # ghost: A predicted, nothing sent yet
             acts, _ = self._inputs_for_frame(m, f, False)
@@ -780,7 +787,7 @@ class Rollback(Spec):
 
     @action(applies=lambda self: self.focusLoss, guard=lambda self, s: self._live(s) and s.ff == FFPC.batch)
     def ff_batch(self, s):
-        """_performFastForward L4815-4945: after worker.batch, storeFrameData (< syncedTerminationFrame), frameNumber/step_num += n, confirmedFrame := frameNumber-1 (forced), promote, clear predictedFrames, prune; finally rollbackInProgress := false, isProcessingTick := false; catch-up inputs.
+        """_performFastForward L4815-4952: after worker.batch, storeFrameData (< syncedTerminationFrame), frameNumber/step_num += n, confirmedFrame := frameNumber-1 (forced), promote, clear predictedFrames, prune; finally rollbackInProgress := false, isProcessingTick := false; catch-up inputs.
         frameNumber beyond the arrays (a step may be in flight) cuts the run instead (ghost `cut`)."""
         n = max(0, s.ffMax - s.ffStart)
         fn = s.frameNumber + n                                       # L4886, frameNumber re-read after the await
@@ -802,7 +809,7 @@ class Rollback(Spec):
         m["isProcessingTick"] = False                                # L5582
         for g in range(m["ffStart"], m["ffStart"] + n):
             if m["truth"][g][A] in (NONE, UNSENT):
-                # ghost (§8): the catch-up inputs (L4930-4945) claim defaultAction for every FF frame; unless
+                # ghost (§8): the catch-up inputs (L4934-4952) claim defaultAction for every FF frame; unless
                 # A sent a real input for it earlier, that is the first value B keeps for A
                 m["truth"][g][A] = P
         m["ff"], m["ffStart"], m["ffMax"] = FFPC.none, NONE, NONE

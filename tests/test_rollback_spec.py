@@ -46,12 +46,12 @@ def test_shape():
 # Every cell is complete: the frame bound (frameRoom) cuts some focus_loss runs (ghost `cut`, @terminal),
 # which is why deadlock_free and episode_completes still hold there.
 STATES = {
-    "pre73": (102, 735, 306, 2268, 8157, 13951),
-    "fixA": (102, 735, 306, 2268, 8157, 15098),
-    "fixB": (102, 735, 294, 2152, 7766, 12454),
-    "fixC": (102, 735, 435, 3717, 11769, 18824),
-    "fixD": (102, 735, 306, 2268, 8157, 13951),
-    "phase73": (102, 735, 417, 3681, 12867, 17760),
+    "pre73": (102, 735, 306, 2268, 8157, 10244),
+    "fixA": (102, 735, 306, 2268, 8157, 10573),
+    "fixB": (102, 735, 294, 2152, 7766, 8883),
+    "fixC": (102, 735, 435, 3717, 11769, 13057),
+    "fixD": (102, 735, 306, 2268, 8157, 10244),
+    "phase73": (102, 735, 417, 3681, 12867, 11463),
 }
 SCENARIOS = ("idle", "idle_latency", "active", "active_latency", "active_loss", "focus_loss")
 
@@ -165,15 +165,74 @@ def test_no_focus_loss_outside_its_scenario():
     assert not any(s.wasHidden for s in states)
 
 
-def test_fast_forward_early_return_keeps_the_phase73_verdicts(capsys, tmp_path):
-    # protocol.md §4.12 lists no early return for a fast-forward with nothing to skip; the default follows
-    # it literally. With the other reading (ffEarlyReturn) phase73/focus_loss still violates all three
-    # safety properties (at 10, 13 and 16 steps, over 14,025 states, computed): the verdict does not hang
-    # on that choice, though some violation classes do (docs/rollback-model.md).
-    code, verdicts, n = run(capsys, tmp_path, "--variant", "phase73", "--scenario", "focus_loss",
-                            "-p", "ffEarlyReturn=true")
-    assert code == 1 and n == 14025
-    assert [verdicts[p]["steps"] for p in SAFETY] == [10, 13, 16]
+def test_fast_forward_early_return_leaves_its_rollback_pending(capsys, tmp_path):
+    # protocol.md §4.12: FF returns at L4702-4707 when framesToProcess <= 0, after storeRemoteInput ran for
+    # the buffered inputs (L4684-4690). B's frame-0 input, buffered while A was hidden, sets a rollback for
+    # frame 0 that FF leaves pending; the next step's L2145 discards it, _updateConfirmedFrame confirms
+    # frame 0 and promotes B's prediction (Fix A sees nothing pending). The shortest P1 counterexample of
+    # phase73/focus_loss is that path (computed, 10 steps).
+    code, verdicts, n = run(capsys, tmp_path, "--variant", "phase73", "--scenario", "focus_loss")
+    assert code == 1 and n == 11463
+    trace = json.load(open(verdicts["canonical_truthful"]["file"]))
+    assert [s["action"] for s in trace["steps"][1:]] == [
+        "step", "step_snapshot", "step_worker_step", "step_tail", "hide", "partner_step", "show",
+        "fast_forward", "step", "step_confirm_hash"]
+    after_ff = trace["steps"][8]["state"]
+    assert after_ff["pendingRollbackFrame"] == 0 and after_ff["ff"] == "none"
+    assert after_ff["confirmedFrame"] == -1 and not after_ff["rollbackInProgress"]   # FF forced nothing
+
+
+def _action(bound, name):
+    return next(a for a in bound.actions if a.name == name)
+
+
+def test_fast_forward_returns_at_once_with_nothing_buffered():
+    # L4666-4669: an empty background buffer returns before anything; only the tick's flags change
+    from modelcheck.check import check
+    _, cls = load_spec(SPEC)
+    bound = cls.bind("phase73", "focus_loss")
+    states = check(bound, SPEC, out_dir=None).result.states
+    ff = _action(bound, "fast_forward")
+    empty = [s for s in states if s.pendingFF and not s.bgBuffer and bound.inst._live(s) and s.ff == 0]
+    assert empty
+    for s in empty:
+        assert bound.apply(ff, s, ()) == s.set(pendingFF=False, isProcessingTick=False)
+
+
+def test_fast_forward_third_early_return_clears_the_shared_flag():
+    # L4791-4794: after the _requestMissingInputs await, a step has moved frameNumber to maxFrame, so no FF
+    # frame is built and FF returns inside its try: the finally (L4922) clears rollbackInProgress even when
+    # a step's rollback set it and is still suspended at Y1, and nothing is confirmed or promoted.
+    from modelcheck.check import check
+    _, cls = load_spec(SPEC)
+    bound = cls.bind("phase73", "focus_loss")
+    states = check(bound, SPEC, out_dir=None).result.states
+    resume = _action(bound, "ff_inputs_response")
+    waiting = [s for s in states if s.ff == 1 and s.frameNumber >= s.ffMax]
+    assert waiting
+    for s in waiting:
+        t = bound.apply(resume, s, (True,))
+        assert t.ff == 0 and not t.rollbackInProgress and not t.isProcessingTick
+        assert (t.confirmedFrame, t.canon, t.predictedFrames, t.frameNumber) == \
+            (s.confirmedFrame, s.canon, s.predictedFrames, s.frameNumber)
+    assert any(s.rollbackInProgress and s.t1 == 1 for s in waiting)   # a step's rollback at Y1 loses its flag
+
+
+def test_export_with_no_rows_does_not_clear_the_buffers():
+    # _emitEpisodeDataFromBuffer returns at L3669-3672 with 0 rows, before the clear at L3690: a canonical
+    # frame at or past the synced end frame T is filtered out of the export and stays in frameDataBuffer
+    _, cls = load_spec(SPEC)
+    bound = cls.bind("phase73", "active")
+    s = bound.initial_states()[0]
+    m = bound.inst._thaw(s)
+    m["canon"][3] = [0, 0]
+    m["localEndFrame"] = 3
+    bound.inst._signal_complete(m)
+    assert m["exported"] and all(r == [-1, -1] for r in m["exportRows"])
+    assert m["canon"][3] == [0, 0]
+    m["localEndFrame"] = -1                  # with T null the frame is exported, then both buffers are cleared
+    bound.inst._signal_complete(m)
+    assert m["exportRows"][3] == [0, 0] and m["canon"][3] == [-1, -1]
 
 
 def test_redundancy_beyond_the_reorder_window_leaves_only_post_end_replays():
