@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .codes import EXIT_ERROR, EXIT_INCONCLUSIVE, EXIT_OK, EXIT_VIOLATED, INCONCLUSIVE, VERIFIED, VIOLATED
 from .explorer import Limits, Progress, Result, explore
 from .spec import BoundSpec, SpecError, UsageError
 from .trace import Trace, dump, trace_from_path
@@ -16,9 +17,6 @@ from .z3bridge import compile_properties, vacuity_issues
 
 __all__ = ["Verdict", "Report", "check", "VERIFIED", "VIOLATED", "INCONCLUSIVE", "EXIT_OK", "EXIT_VIOLATED",
            "EXIT_ERROR", "EXIT_INCONCLUSIVE", "exit_code", "trace_filename", "report_json", "never_fired_warning", "group_violations", "ViolationClass"]
-
-VERIFIED, VIOLATED, INCONCLUSIVE = "VERIFIED", "VIOLATED", "INCONCLUSIVE"
-EXIT_OK, EXIT_VIOLATED, EXIT_ERROR, EXIT_INCONCLUSIVE = 0, 1, 2, 3
 
 
 @dataclass

@@ -1,4 +1,8 @@
-"""The `modelcheck` command line. `main(argv) -> int`; `sys.exit` lives only in `__main__`."""
+"""The `modelcheck` command line. `main(argv) -> int`; `sys.exit` lives only in `__main__`.
+
+z3, networkx and tabulate are imported inside the commands that use them, so `--help` and `--version`
+start fast (`python -X importtime -m modelcheck --help` shows what loads).
+"""
 from __future__ import annotations
 
 import argparse
@@ -7,16 +11,18 @@ import json
 import os
 import sys
 import time
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-from tabulate import tabulate
-
-from .check import (EXIT_ERROR, EXIT_INCONCLUSIVE, EXIT_OK, EXIT_VIOLATED, INCONCLUSIVE, VERIFIED, VIOLATED,
-                    Report, check, exit_code, report_json)
-from .explorer import Limits, Progress
-from .loader import DEFAULT_SPEC, load_spec
+from . import __version__
+from .codes import EXIT_ERROR, EXIT_INCONCLUSIVE, EXIT_OK, EXIT_VIOLATED, INCONCLUSIVE, VERIFIED, VIOLATED
+from .config import default_spec
+from .loader import load_spec
 from .spec import Spec, SpecError, UsageError
 from .trace import TraceError
+
+if TYPE_CHECKING:
+    from .check import Report
+    from .explorer import Limits
 
 EXIT_CODES = f"""exit codes:
   {EXIT_OK}  every property VERIFIED over all reachable states
@@ -38,6 +44,9 @@ EXPLAIN_CODES = f"""exit codes:
 """
 
 
+_DEFAULT_HELP = "spec file (default: [tool.modelcheck] spec in pyproject.toml)"
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # usage errors exit 2 with a one-line message, as argparse does
         raise UsageError(message)
@@ -46,13 +55,16 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="modelcheck", description="Explicit-state model checker with Z3 properties.",
                 epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=f"modelcheck {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     v = sub.add_parser("verify", help="explore every reachable state and check every property",
                        description="Explore every reachable state of SPEC and check every property. "
-                                   f"Without SPEC, run the flagship matrix of {DEFAULT_SPEC}.",
+                                   "Without SPEC, check the project's default: `spec` in [tool.modelcheck] of "
+                                   "pyproject.toml (its matrix with `matrix = true`).",
                        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    v.add_argument("spec", nargs="?", help="spec file (path[::Class]) or a name under specs/")
+    v.add_argument("spec", nargs="?", help="spec file (path[::Class]) or a name under specs/ "
+                                           "(default: [tool.modelcheck] spec in pyproject.toml)")
     v.add_argument("--variant", help="named variant, or fixes joined with '+' (e.g. fixA+fixC)")
     v.add_argument("--scenario", help="named scenario (a preset of parameters)")
     v.add_argument("-p", "--param", action="append", default=[], metavar="K=V", help="set a parameter")
@@ -75,7 +87,7 @@ def _parser() -> argparse.ArgumentParser:
                                     "scenario; print the verdicts, the minimal sufficient subsets and the "
                                     "fixes necessary in every sufficient subset.",
                         epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ab.add_argument("spec", nargs="?", help=f"spec file (default {DEFAULT_SPEC})")
+    ab.add_argument("spec", nargs="?", help=_DEFAULT_HELP)
     ab.add_argument("--scenario", action="append", help="only this scenario (repeatable)")
     ab.add_argument("-p", "--param", action="append", default=[], metavar="K=V", help="set a parameter")
     ab.add_argument("--no-share", action="store_true", help="explore every subset from scratch (for comparison)")
@@ -102,7 +114,7 @@ def _parser() -> argparse.ArgumentParser:
     sh.add_argument("--legend", action="store_true", help="also explain every code and mark of the grid")
 
     ls = sub.add_parser("list", help="list a spec's variants, scenarios, parameters, actions and properties")
-    ls.add_argument("spec", nargs="?", help=f"spec file (default {DEFAULT_SPEC})")
+    ls.add_argument("spec", nargs="?", help=_DEFAULT_HELP)
     return p
 
 
@@ -214,14 +226,19 @@ def _fail(kind: str, message: str, code: int, want_json: bool) -> int:
 
 
 def _limits(args) -> Limits:
+    from .explorer import Limits
+
     return Limits(args.max_states, args.max_depth, args.max_seconds, args.max_memory)
 
 
 def _verify(args) -> int:
+    from .check import check, report_json
+    from .explorer import Progress
+
     if args.spec is None:
-        if not os.path.isfile(DEFAULT_SPEC):
-            raise UsageError(f"no SPEC given and no flagship spec at {DEFAULT_SPEC} (run from the project root)")
-        args.spec, args.matrix = DEFAULT_SPEC, True
+        cfg = default_spec("verify")
+        args.spec = cfg.spec
+        args.matrix = args.matrix or (cfg.matrix and not (args.variant or args.scenario))
     path, cls = load_spec(args.spec)
     overrides = _params(args.param)
     if args.matrix:
@@ -232,7 +249,7 @@ def _verify(args) -> int:
                 raise UsageError(f"{flag} works on one cell: give --variant/--scenario instead of --matrix")
         return _matrix(args, path, cls, overrides)
     bound = cls.bind(args.variant, args.scenario, overrides)
-    progress = Progress(enabled=not args.quiet and not args.json)
+    progress = Progress(sys.stderr, enabled=not args.quiet and not args.json)  # the stream as it is now
     report = check(bound, path, _limits(args), out_dir=args.out, witness_dir=args.witnesses,
                    progress=progress, record_edges=bool(args.graph), all_violations=args.all_violations)
     _decide(report.exit_code)
@@ -243,6 +260,8 @@ def _verify(args) -> int:
     else:
         _print_report(report, quiet=args.quiet)
         if args.coverage and report.result is not None:
+            from tabulate import tabulate
+
             rows = [[name, f"{fired:,}", f"{new:,}"] for name, (fired, new) in report.result.coverage().items()]
             print(tabulate(rows, headers=["action", "fired", "new states"], colalign=("left", "right", "right")),
                   file=sys.stderr)
@@ -271,9 +290,11 @@ def _print_groups(report: Report) -> None:
 
 
 def _ablate(args) -> int:
+    from tabulate import tabulate
+
     from .analysis import ablate, subset_name
 
-    path, cls = load_spec(args.spec or DEFAULT_SPEC)
+    path, cls = load_spec(args.spec or default_spec("ablate").spec)
     scenarios = args.scenario or None
     if scenarios:
         for sc in scenarios:
@@ -399,33 +420,25 @@ def _write_graph(report: Report, path: str) -> None:
 
 
 def _matrix(args, path: str, cls: type[Spec], overrides: dict[str, str]) -> int:
+    from .check import check, exit_code, report_json
+    from .explorer import Progress
+
     m = cls.matrix or {}
     variants = m.get("variants") or list(cls.variants) or [None]
     scenarios = m.get("scenarios") or list(cls.scenarios) or [None]
     reports: list[Report] = []
-    rows = []
     t0 = time.monotonic()
     quiet = args.quiet or args.json
     for variant in variants:
         for scenario in scenarios:
             bound = cls.bind(variant, scenario, overrides)
             rep = check(bound, path, _limits(args), out_dir=args.out, witness_dir=args.witnesses,
-                        progress=Progress(enabled=not quiet))
+                        progress=Progress(sys.stderr, enabled=not quiet))
             reports.append(rep)
             res = rep.result
             if not quiet:
                 print(f"checked {variant or '-'} / {scenario or '-'}: {res.distinct:,} states, "
                       f"{res.seconds:.1f} s", file=sys.stderr)
-            row = {"variant": variant or "-", "scenario": scenario or "-"}
-            for p in cls._properties:
-                if p.kind != "terminal":
-                    row[p.name] = "n/a" if p.name in rep.not_applicable else "-"
-            for v in rep.verdicts:
-                row[v.property] = _cell(v)
-            row.update({"states": f"{res.distinct:,}", "depth": res.depth, "time (s)": f"{res.seconds:.1f}",
-                        "counterexamples": " ".join(os.path.basename(v.file) for v in rep.verdicts
-                                                    if v.verdict == VIOLATED and v.file) or "-"})
-            rows.append(row)
             if rep.error:
                 print(f"modelcheck: model error in {variant}/{scenario}: {rep.error}", file=sys.stderr)
     total = time.monotonic() - t0
@@ -436,16 +449,9 @@ def _matrix(args, path: str, cls: type[Spec], overrides: dict[str, str]) -> int:
         print(json.dumps({"matrix": [report_json(r) for r in reports], "seconds": round(total, 2),
                           "exit_code": exit_code(reports)}, sort_keys=True, indent=1))
         return exit_code(reports)
-    base = cls.bind(None, None, overrides)
-    caption = (f"{path}: {len(rows)} cells (variants x scenarios); each verdict holds over all reachable states of "
-               f"its cell unless marked INCONCLUSIVE; bounds: {base.param_text()} (scenarios override: "
-               + "; ".join(f"{s}: " + ", ".join(f"{k}={v}" for k, v in cls.scenarios.get(s, {}).items())
-                           for s in scenarios if s) + ")")
-    print(caption)
-    print(tabulate(rows, headers="keys", tablefmt="github"))
-    print(f"legend: ok = VERIFIED; VIOLATED(n) = shortest counterexample has n steps; "
-          f"INCONCLUSIVE = a limit stopped the search; n/a = the property does not apply to that scenario. "
-          f"total {total:.1f} s")
+    print(matrix_table(path, cls, cls.bind(None, None, overrides), variants, scenarios, reports, args.out))
+    if not args.quiet:
+        print(f"statistics: {len(reports)} cell{'s' * (len(reports) != 1)}, total {total:.1f} s", file=sys.stderr)
     if args.show:
         for r in reports:
             _show_counterexamples(r)
@@ -458,16 +464,84 @@ def _matrix(args, path: str, cls: type[Spec], overrides: dict[str, str]) -> int:
     return exit_code(reports)
 
 
+TABLE_WIDTH = 120  # the matrix fits a 120-column terminal, and prints the same text every run (no timings)
+
+_SYMBOLS = {"ok": "ok = VERIFIED over all reachable states",
+            "✗": "✗n = VIOLATED, shortest counterexample n steps",
+            "?": "? = INCONCLUSIVE (a limit stopped the search)",
+            "n/a": "n/a = the property does not apply to that scenario",
+            "-": "- = not checked (a model error, reported on stderr)"}
+
+
+def matrix_table(path: str, cls: type[Spec], base, variants: list, scenarios: list, reports: list[Report],
+                 out_dir: str | None) -> str:
+    """The matrix as text: a caption, one github-style table row per cell, the key and the legend.
+
+    Every line fits TABLE_WIDTH columns (except long paths, and tables of more than about 16 properties).
+    Columns are named after the properties when that fits, else lettered a, b, c ... with a key below.
+    Nothing in it varies between runs."""
+    import textwrap
+
+    from tabulate import tabulate
+
+    def wrap(text: str) -> list[str]:  # "\0" is a space that does not break a line
+        return [ln.replace("\0", " ") for ln in textwrap.wrap(text, TABLE_WIDTH, subsequent_indent="  ",
+                                                               break_long_words=False, break_on_hyphens=False)]
+
+    props = [p.name for p in cls._properties if p.kind != "terminal"]
+    if cls.check_deadlock and "deadlock_free" not in props:
+        props.append("deadlock_free")
+    axes = [(name, [getattr(r.bound, name) for r in reports]) for name in ("variant", "scenario")]
+    axes = [(name, vals) for name, vals in axes if any(vals)]  # a spec without variants has no variant column
+    cells = []
+    for k, rep in enumerate(reports):
+        verdicts = {v.property: _cell(v) for v in rep.verdicts}
+        cells.append([vals[k] or "-" for _, vals in axes]
+                     + [verdicts.get(p, "n/a" if p in rep.not_applicable else "-") for p in props]
+                     + [f"{rep.result.distinct:,}", rep.result.depth])
+
+    def render(headers: list[str]) -> str:
+        return tabulate(cells, headers=[name for name, _ in axes] + headers + ["states", "depth"], tablefmt="github",
+                        colalign=["left"] * (len(axes) + len(headers)) + ["right", "right"])
+
+    table = render(props)
+    key = []
+    if max(len(line) for line in table.splitlines()) > TABLE_WIDTH:
+        letters = [chr(ord("a") + i) for i in range(len(props))]
+        table = render(letters)
+        key = wrap("columns: " + ", ".join(f"{a}\0=\0{p}" for a, p in zip(letters, props)))
+    nv, ns = len([v for v in variants if v]), len([s for s in scenarios if s])
+    shape = " x ".join(f"{n} {what}{'s' * (n != 1)}" for n, what in ((nv, "variant"), (ns, "scenario")) if n)
+    n = len(reports)
+    lines = wrap(f"{path}: {n} cell{'s' * (n != 1)}{f' ({shape})' if shape else ''}; every verdict holds over all "
+                 f"reachable states of its cell unless marked '?'")
+    lines += wrap(f"params: {base.param_text()}")
+    sets = [f"{s}: " + (", ".join(f"{k}={str(v).lower() if isinstance(v, bool) else v}"
+                                  for k, v in cls.scenarios.get(s, {}).items()) or "defaults")
+            for s in scenarios if s]
+    if sets:
+        lines += wrap("scenarios set: " + "; ".join(sets))
+    lines += [table] + key
+    used = {c if not c.startswith("✗") else "✗" for row in cells for c in row[len(axes):-2]}
+    lines += wrap("legend: " + "; ".join(text.replace(" ", "\0") for sym, text in _SYMBOLS.items() if sym in used))
+    written = sum(1 for r in reports for v in r.verdicts if v.verdict == VIOLATED and v.file)
+    if written:
+        lines += wrap(f"counterexamples: {written} written to {out_dir}/ as SPEC.VARIANT.SCENARIO.PROPERTY.json")
+    return "\n".join(lines)
+
+
 def _cell(v) -> str:
     if v.verdict == VERIFIED:
         return "ok"
     if v.verdict == VIOLATED:
-        return f"VIOLATED({v.steps})" if v.steps is not None else "VIOLATED"
-    return INCONCLUSIVE
+        return f"✗{v.steps}" if v.steps is not None else "✗"
+    return "?"
 
 
 def _list(args) -> int:
-    path, cls = load_spec(args.spec or DEFAULT_SPEC)
+    from tabulate import tabulate
+
+    path, cls = load_spec(args.spec or default_spec("list").spec)
     _decide(EXIT_OK)
     print(f"{path}: spec {cls.__name__}")
     doc = (cls.__doc__ or "").strip().splitlines()
@@ -493,8 +567,18 @@ def _list(args) -> int:
     return EXIT_OK
 
 
-def _tty() -> bool:
-    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+def _tty(stream=None) -> bool:
+    """Whether to mark text with terminal escapes: NO_COLOR (any value) turns it off, FORCE_COLOR on,
+    TERM=dumb off; otherwise only on a terminal (the order Python's own colouring follows)."""
+    env = os.environ
+    if env.get("NO_COLOR"):
+        return False
+    if env.get("FORCE_COLOR"):
+        return True
+    if env.get("TERM") == "dumb":
+        return False
+    stream = sys.stdout if stream is None else stream
+    return bool(getattr(stream, "isatty", lambda: False)())
 
 
 def _show(args) -> int:

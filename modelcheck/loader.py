@@ -8,9 +8,7 @@ import traceback
 
 from .spec import Spec, SpecError, UsageError
 
-__all__ = ["load_spec", "resolve_spec_path", "DEFAULT_SPEC"]
-
-DEFAULT_SPEC = os.path.join("specs", "rollback.py")
+__all__ = ["load_spec", "resolve_spec_path"]
 
 
 def resolve_spec_path(ref: str) -> str:
