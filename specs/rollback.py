@@ -42,6 +42,57 @@ FFPC = Enum("FFPC", ["none", "req", "batch"])
 # (L4735); batch = awaits worker.batch (L4815).
 
 
+class _Work:
+    """A copy-on-write working copy of a state, on which actions run the upstream code. Reads see the
+    state; the first write to a variable copies that variable alone (a frame array's outer tuple, a set),
+    and `done()` builds the successor from the written variables only. Frame rows stay tuples: a cell
+    write replaces its row. (Copying every variable on every action took a third of the search time.)"""
+    __slots__ = ("s", "w")
+
+    def __init__(self, s):
+        self.s, self.w = s, {}
+
+    def __getitem__(self, k):
+        w = self.w
+        return w[k] if k in w else getattr(self.s, k)
+
+    def __setitem__(self, k, v):
+        """Replace a whole variable (a scalar, a tuple, or a set)."""
+        self.w[k] = v
+
+    def _mutable(self, k, kind):
+        w = self.w
+        v = w[k] if k in w else getattr(self.s, k)
+        if type(v) is not kind:
+            v = w[k] = kind(v)
+        return v
+
+    def put(self, k, i, v):
+        """k[i] := v (a frame row must be a tuple)."""
+        self._mutable(k, list)[i] = v
+
+    def put2(self, k, i, j, v):
+        """k[i][j] := v, for a frame array k."""
+        rows = self._mutable(k, list)
+        row = list(rows[i])
+        row[j] = v
+        rows[i] = tuple(row)
+
+    def add(self, k, x):
+        self._mutable(k, set).add(x)
+
+    def discard(self, k, x):
+        self._mutable(k, set).discard(x)
+
+    def done(self):
+        """The successor state: the state with the written variables replaced."""
+        ch = {}
+        for k, v in self.w.items():
+            t = type(v)
+            ch[k] = tuple(v) if t is list else frozenset(v) if t is set else v
+        return self.s.set(**ch)
+
+
 class Rollback(Spec):
     """GGPO rollback with dual-buffer recording (speculative -> canonical), observer peer A vs environment B."""
 
@@ -199,32 +250,10 @@ class Rollback(Spec):
             ffStart=NONE, ffMax=NONE, ffActions=empty,
             bFrame=0, bEnd=NONE, net=frozenset(), endInFlight=False)
 
-    # ---- mutable working copy ----------------------------------------------------------------------
-    # Actions copy the state into a dict of lists/sets, run the upstream code on it, and freeze it back.
-    _NESTED = ("truth", "inputBuffer", "used", "spec", "canon", "badCanon", "exportRows", "ffActions")
-    _FLAT = ("snapshots", "lastConfirmed", "finalActions", "rbCurrent", "rbSnapshot", "rbFixes")
-    _SETS = ("predictedFrames", "hashed", "queue", "net", "bgBuffer")
-
-    def _thaw(self, s):
-        m = s._asdict()
-        for k in self._NESTED:
-            m[k] = [list(r) for r in m[k]]
-        for k in self._FLAT:
-            m[k] = list(m[k])
-        for k in self._SETS:
-            m[k] = set(m[k])
-        m["rbActions"] = [[list(r) for r in t] for t in m["rbActions"]]
-        return m
-
-    def _freeze(self, s, m):
-        for k in self._NESTED:
-            m[k] = tuple(tuple(r) for r in m[k])
-        for k in self._FLAT:
-            m[k] = tuple(m[k])
-        for k in self._SETS:
-            m[k] = frozenset(m[k])
-        m["rbActions"] = tuple(tuple(tuple(r) for r in t) for t in m["rbActions"])
-        return s.set(**m)
+    @property
+    def _empty(self):
+        """A frame array with no value in any cell."""
+        return ((NONE, NONE),) * self.F
 
     # ---- upstream routines (synchronous pieces), on the working copy --------------------------------
     def _synced(self, m):
@@ -247,13 +276,13 @@ class Rollback(Spec):
             v = m["inputBuffer"][f][p]
             if v != NONE:
                 if self.predictPrevious:
-                    m["lastConfirmed"][p] = v                        # L4179
+                    m.put("lastConfirmed", p, v)                     # L4179
                 out.append(v)
             else:
                 out.append(self._predicted(m, p))
                 missing = True
         if missing and track:
-            m["predictedFrames"].add(f)                              # L4190-4192
+            m.add("predictedFrames", f)                              # L4190-4192
         return out, missing
 
     def _has_all(self, m, f):
@@ -264,9 +293,9 @@ class Rollback(Spec):
         """storeRemoteInput, L4014-4101 (player B)."""
         if m["inputBuffer"][f][B] != NONE:
             return                                                   # L4028-4032: first write wins
-        m["inputBuffer"][f][B] = action
+        m.put2("inputBuffer", f, B, action)
         if self.predictPrevious:
-            m["lastConfirmed"][B] = action                           # L4038
+            m.put("lastConfirmed", B, action)                        # L4038
         if m["rollbackInProgress"]:
             return                                                   # L4045-4048: no detection
         if f < m["frameNumber"] and f in m["predictedFrames"]:
@@ -295,9 +324,9 @@ class Rollback(Spec):
         """pruneInputBuffer, L5045-5072: delete keys < frameNumber-W and the same predictedFrames entries.
         The size cap (120) never binds in these bounds."""
         for f in range(min(self.F, max(0, m["frameNumber"] - self.W))):
-            if m["inputBuffer"][f] != [NONE, NONE]:
-                m["inputBuffer"][f] = [NONE, NONE]
-                m["predictedFrames"].discard(f)
+            if m["inputBuffer"][f] != (NONE, NONE):
+                m.put("inputBuffer", f, (NONE, NONE))
+                m.discard("predictedFrames", f)
 
     def _promote(self, m):
         """_promoteConfirmedFrames, L2830-2848 (+ Fix A, fix:L2837-2845)."""
@@ -307,15 +336,15 @@ class Rollback(Spec):
         for f in range(self.F):
             if m["spec"][f][0] != NONE and f <= cf:
                 self._write_canon(m, f, m["spec"][f])                # L2836: set, overwrites
-                m["spec"][f] = [NONE, NONE]
+                m.put("spec", f, (NONE, NONE))
 
     def _write_canon(self, m, f, rec):
         """frameDataBuffer[f] := rec, and the ghost badCanon records the first untruthful action written."""
-        m["canon"][f] = list(rec)
+        m.put("canon", f, tuple(rec))
         if f in self._frames_checked():
             for p in (A, B):
                 if not self._ok(rec[p], m["truth"][f][p], p) and m["badCanon"][f][p] == NONE:
-                    m["badCanon"][f][p] = rec[p]
+                    m.put2("badCanon", f, p, rec[p])
 
     def _mark_unsent(self, m, f):
         """Ghost: A's env executes frame f with A's own action predicted (defaultAction) and A has stored no
@@ -324,7 +353,7 @@ class Rollback(Spec):
         so B predicts defaultAction too: like frames < D (§8), Truth is defaultAction until A stores an
         input for f (possible only after a rewind), which B would then keep."""
         if m["inputBuffer"][f][A] == NONE and m["truth"][f][A] == NONE:
-            m["truth"][f][A] = UNSENT
+            m.put2("truth", f, A, UNSENT)
 
     def _ucf_start(self, m):
         """_updateConfirmedFrame, L2787-2803 (+ Fix B, fix:L2788-2793): returns None when done, else the
@@ -332,7 +361,7 @@ class Rollback(Spec):
         if self.fixB and m["rollbackInProgress"]:
             return None
         start = m["confirmedFrame"] + 1
-        keys = [f for f in range(self.F) if m["inputBuffer"][f] != [NONE, NONE]]
+        keys = [f for f in range(self.F) if m["inputBuffer"][f] != (NONE, NONE)]
         if keys and start < keys[0]:
             start = keys[0]                                          # L2797-2803 skip-ahead
         return self._ucf_loop(m, start)
@@ -343,7 +372,7 @@ class Rollback(Spec):
             if not self._has_all(m, frame):
                 break
             m["confirmedFrame"] = frame
-            m["predictedFrames"].discard(frame)
+            m.discard("predictedFrames", frame)
             # _computeAndStoreConfirmedHash, L2955-3018: a real yield only at a snapshot frame not yet hashed
             if self.stateSyncSupported and m["snapshots"][frame] != NONE and frame not in m["hashed"]:
                 return frame
@@ -359,15 +388,15 @@ class Rollback(Spec):
         m["rollbackInProgress"] = True                               # L4338, no re-entrancy check
         m["hashed"] = {f for f in m["hashed"] if f < target}         # L4342-4358
         for f in range(target, self.F):                              # clearFrameDataFromRollback L3490-3504
-            m["spec"][f] = [NONE, NONE]
-            m["canon"][f] = [NONE, NONE]
+            m.put("spec", f, (NONE, NONE))
+            m.put("canon", f, (NONE, NONE))
         m["confirmedFrame"] = min(m["confirmedFrame"], target - 1)   # L4366
         snaps = [f for f in range(0, min(target, self.F - 1) + 1) if m["snapshots"][f] != NONE]
         if not snaps:                                                # findBestSnapshot L4261-4269 -> -1
             m["rollbackInProgress"] = False                          # finally L4650
             return False
-        m["rbCurrent"][th] = current
-        m["rbSnapshot"][th] = snaps[-1]
+        m.put("rbCurrent", th, current)
+        m.put("rbSnapshot", th, snaps[-1])
         return True
 
     def _rollback_y1(self, m, th):
@@ -375,42 +404,42 @@ class Rollback(Spec):
         the replay actions."""
         cur, snap = m["rbCurrent"][th], m["rbSnapshot"][th]
         m["step_num"] = m["snapshots"][snap]                         # loadStateSnapshot L4296-4304
-        old_used = [list(r) for r in m["used"]]
+        old_used = tuple(m["used"])
         m["predictedFrames"] = {f for f in m["predictedFrames"] if f < snap}   # L4401-4405
         for g in range(snap, self.F):                                # L4424 keep records < snapshotFrame
-            m["used"][g] = [NONE, NONE]
+            m.put("used", g, (NONE, NONE))
         fixes = False
-        acts = [[NONE, NONE] for _ in range(self.F)]
+        acts = list(self._empty)
         for g in range(snap, cur):
             self._mark_unsent(m, g)
             a, missing = self._inputs_for_frame(m, g, False)
             if missing:
-                m["predictedFrames"].add(g)                          # L4462 re-mark
-            m["used"][g] = list(a)                                   # L4491
-            acts[g] = list(a)
+                m.add("predictedFrames", g)                          # L4462 re-mark
+            m.put("used", g, tuple(a))                               # L4491
+            acts[g] = tuple(a)
             t = m["truth"][g][B]
             if old_used[g][B] != NONE and old_used[g][B] != t and a[B] == t:
                 fixes = True
-        m["rbActions"][th] = acts
-        m["rbFixes"][th] = fixes
+        m.put("rbActions", th, tuple(acts))
+        m.put("rbFixes", th, fixes)
 
     def _rollback_y2(self, m, th):
         """performRollback after Y2, L4550-4650: snapshots, step_num, speculative re-store, frameNumber."""
         cur, snap = m["rbCurrent"][th], m["rbSnapshot"][th]
         for g in range(snap, cur):
             if g % self.K == 0:
-                m["snapshots"][g] = m["step_num"]                    # L4604-4611: still the restored value
+                m.put("snapshots", g, m["step_num"])                    # L4604-4611: still the restored value
         m["step_num"] = m["step_num"] + (cur - snap)   # L4627
         for g in range(snap, cur):
-            m["spec"][g] = list(m["rbActions"][th][g])               # L4630-4640, no termination check
+            m.put("spec", g, m["rbActions"][th][g])               # L4630-4640, no termination check
         if m["rbFixes"][th]:
             m["corrected"] = True
         m["frameNumber"] = cur                                       # L4644
         m["rollbackInProgress"] = False                              # L4650 finally
-        m["rbCurrent"][th] = NONE
-        m["rbSnapshot"][th] = NONE
-        m["rbActions"][th] = [[NONE, NONE] for _ in range(self.F)]
-        m["rbFixes"][th] = False
+        m.put("rbCurrent", th, NONE)
+        m.put("rbSnapshot", th, NONE)
+        m.put("rbActions", th, self._empty)
+        m.put("rbFixes", th, False)
 
     def _signal_complete(self, m):
         """signalEpisodeComplete, L3608-3655: _promoteRemainingAtBoundary, export, clear both buffers
@@ -421,16 +450,16 @@ class Rollback(Spec):
         for f in range(self.F):                                      # _promoteRemainingAtBoundary L2916-2946
             if m["spec"][f][0] != NONE and not (T >= 0 and f >= T):
                 self._write_canon(m, f, m["spec"][f])
-            m["spec"][f] = [NONE, NONE]
-        rows = [[NONE, NONE] for _ in range(self.F)]                 # exportEpisodeDataFromBuffer L3511-3606
+        m["spec"] = self._empty
+        rows = list(self._empty)                                     # exportEpisodeDataFromBuffer L3511-3606
         for f in range(self.F):
             if m["canon"][f][0] != NONE and not (T >= 0 and f >= T):
-                rows[f] = list(m["canon"][f])
-        m["exportRows"] = rows
+                rows[f] = m["canon"][f]
+        m["exportRows"] = tuple(rows)
         m["exported"] = True
         if all(r[0] == NONE for r in rows):                          # _emitEpisodeDataFromBuffer L3669-3672:
             return                                                   # 0 rows, return before the clear
-        m["canon"] = [[NONE, NONE] for _ in range(self.F)]           # L3690-3691
+        m["canon"] = self._empty                                     # L3690-3691
 
     def _finish_t2(self, m):
         """_checkEpisodeSyncAndReset, L7055-7059: _clearEpisodeSyncState, episodeComplete, signal."""
@@ -508,9 +537,9 @@ class Rollback(Spec):
         fn = m["frameNumber"]
         self._mark_unsent(m, fn)
         acts, _ = self._inputs_for_frame(m, fn, True)                # L2216
-        m["finalActions"] = list(acts)                               # L2241-2253
+        m["finalActions"] = tuple(acts)                              # L2241-2253
         if m["used"][fn][0] == NONE:                                 # L2264: only the first record counts
-            m["used"][fn] = list(acts)
+            m.put("used", fn, tuple(acts))
         if fn % self.K == 0 and self.stateSyncSupported:
             m["t1"], m["t1Frame"] = T1PC.snap, fn                    # await saveStateSnapshot(fn) L2282
         else:
@@ -548,60 +577,60 @@ class Rollback(Spec):
         A tick for a frame the arrays cannot hold (frameNumber >= NE) cuts the run instead (ghost `cut`)."""
         if s.frameNumber >= self.NE:
             return s.set(cut=True)
-        m = self._thaw(s)
+        m = _Work(s)
         m["isProcessingTick"] = True                                 # L5630
         m["pendingRollbackFrame"] = NONE                             # L2145 unconditional
         self._process_queued(m)                                      # L2149
         f = m["frameNumber"] + self.D                                # storeLocalInput L4120-4126: overwrite
-        m["inputBuffer"][f][A] = a
+        m.put2("inputBuffer", f, A, a)
         if self.predictPrevious:
-            m["lastConfirmed"][A] = a
+            m.put("lastConfirmed", A, a)
         if m["truth"][f][A] in (NONE, UNSENT):                       # ghost: the first value is what B keeps
-            m["truth"][f][A] = a
+            m.put2("truth", f, A, a)
         r = m["pendingRollbackFrame"]                                # L2196-2202
         if r != NONE:
             m["pendingRollbackFrame"] = NONE
             if self._rollback_start(m, 0, r):
                 m["t1"] = T1PC.rb1
-                return self._freeze(s, m)
+                return m.done()
         self._t1_after_rollback(m)
-        return self._freeze(s, m)
+        return m.done()
 
     @action(guard=lambda self, s: self._live(s) and s.t1 == T1PC.rb1)
     def step_rollback_y1(self, s):
         """performRollback, L4387-L4543 (from step): after setState, rebuild actionSequence/predictedFrames, post the replay batch."""
-        m = self._thaw(s)
+        m = _Work(s)
         self._rollback_y1(m, 0)
         m["t1"] = T1PC.rb2
-        return self._freeze(s, m)
+        return m.done()
 
     @action(guard=lambda self, s: self._live(s) and s.t1 == T1PC.rb2)
     def step_rollback_y2(self, s):
         """performRollback, L4550-L4650 then step L2206-L2304: re-store replayed frames, restore frameNumber, confirm, next frame's prefix."""
-        m = self._thaw(s)
+        m = _Work(s)
         self._rollback_y2(m, 0)
         self._t1_after_rollback(m)
-        return self._freeze(s, m)
+        return m.done()
 
     @action(guard=lambda self, s: self._live(s) and s.t1 == T1PC.ucf)
     def step_confirm_hash(self, s):
         """_updateConfirmedFrame, L2814-L2822 (from step L2206): after the confirmed-hash await, continue the scan, promote, then step L2209-L2304."""
-        m = self._thaw(s)
-        m["hashed"].add(m["t1Frame"])
+        m = _Work(s)
+        m.add("hashed", m["t1Frame"])
         fr = self._ucf_loop(m, m["t1Frame"] + 1)
         if fr is not None:
             m["t1Frame"] = fr
         else:
             self._t1_after_ucf(m)
-        return self._freeze(s, m)
+        return m.done()
 
     @action(guard=lambda self, s: self._live(s) and s.t1 == T1PC.snap)
     def step_snapshot(self, s):
         """saveStateSnapshot, L4216-L4255 (step L2282-L2290): store the snapshot with the current step_num, then await the pre-hash."""
-        m = self._thaw(s)
-        m["snapshots"][m["t1Frame"]] = m["step_num"]                 # M=30 never binds in these bounds
+        m = _Work(s)
+        m.put("snapshots", m["t1Frame"], m["step_num"])              # M=30 never binds in these bounds
         m["t1"], m["t1Frame"] = T1PC.wstep, NONE
-        return self._freeze(s, m)
+        return m.done()
 
     @action(guard=lambda self, s: self._live(s) and s.t1 == T1PC.wstep)
     def step_worker_step(self, s):
@@ -612,29 +641,29 @@ class Rollback(Spec):
     def step_tail(self, s):
         """step, L2340-L2425: store speculative frame (shouldStoreFrame), frameNumber++, prune, detect episode end, _broadcastEpisodeEnd.
         The render await after a rollback (L2432) changes nothing and is merged into this segment."""
-        m = self._thaw(s)
+        m = _Work(s)
         fn = m["frameNumber"]
         synced = self._synced(m)
         if m["localEndFrame"] == NONE and (synced == NONE or fn < synced):   # L2340-2342, current frameNumber
-            m["spec"][fn] = list(m["finalActions"])                  # storeFrameData L3473-3483
+            m.put("spec", fn, m["finalActions"])                  # storeFrameData L3473-3483
         m["frameNumber"] = fn + 1                                    # L2359
         self._prune(m)                                               # L2362
-        m["t1"], m["t1Frame"], m["finalActions"] = T1PC.idle, NONE, [NONE, NONE]
+        m["t1"], m["t1Frame"], m["finalActions"] = T1PC.idle, NONE, (NONE, NONE)
         if m["step_num"] >= self.N and m["localEndFrame"] == NONE:   # L2397-2425 (episodeComplete is false)
             # _broadcastEpisodeEnd L6983-7022: send end packet (B is the environment), set flags, arm the
             # 2 s timeout (action sync_timeout), spawn T2 without awaiting it.
             m["localEndFrame"] = m["aEnd"] = m["frameNumber"]
             self._check_sync_and_reset(m)
         m["isProcessingTick"] = False                                # phaser:L413, after step resolves
-        return self._freeze(s, m)
+        return m.done()
 
     # ---- actions: peer A, T2 (_checkEpisodeSyncAndReset) and T3 (2 s timeout) ------------------------
     @action(guard=lambda self, s: self._live(s) and s.t2 == T2PC.sleep)
     def confirm_wait_wake(self, s):
         """_waitForInputConfirmation, L2884-L2896 (+fix:L2908-2917): after the 10 ms sleep, drain queues, [Fix C rollback], test target, sleep again or confirm."""
-        m = self._thaw(s)
+        m = _Work(s)
         self._t2_loop_body(m)
-        return self._freeze(s, m)
+        return m.done()
 
     def _timeout_ok(self, s):
         """Either timeout can fire only once B has sent its end packet and every packet still in flight has
@@ -659,40 +688,40 @@ class Rollback(Spec):
             guard=lambda self, s: self._timeout_ok(s) and s.t2 == T2PC.sleep and self._drained(s))
     def confirm_wait_timeout(self, s):
         """_waitForInputConfirmation, L2898-L2905 (+fix:L2931-2937): timeout elapsed; [Fix C rollback]; warn, return false; clear sync state and export (L7055-7059)."""
-        m = self._thaw(s)
+        m = _Work(s)
         if not self._t2_rollback(m, 3):
             self._finish_t2(m)
-        return self._freeze(s, m)
+        return m.done()
 
     @action(guard=lambda self, s: self._live(s) and s.t2 == T2PC.rb1)
     def confirm_rollback_y1(self, s):
         """performRollback, L4387-L4543 (from _waitForInputConfirmation, Fix C): after setState, rebuild actionSequence/predictedFrames."""
-        m = self._thaw(s)
+        m = _Work(s)
         self._rollback_y1(m, 1)
         m["t2"] = T2PC.rb2
-        return self._freeze(s, m)
+        return m.done()
 
     @action(guard=lambda self, s: self._live(s) and s.t2 == T2PC.rb2)
     def confirm_rollback_y2(self, s):
         """performRollback, L4550-L4650 (Fix C), then _waitForInputConfirmation at its call site (fix:L2892/L2916/L2936)."""
-        m = self._thaw(s)
+        m = _Work(s)
         self._rollback_y2(m, 1)
         site = m["t2Site"]
         m["t2Site"] = 0
         self._t2_after_site(m, site)
-        return self._freeze(s, m)
+        return m.done()
 
     @action(guard=lambda self, s: self._live(s) and s.t2 == T2PC.ucf)
     def confirm_hash(self, s):
         """_updateConfirmedFrame, L2814-L2822 (from _waitForInputConfirmation L2873/L2889): after the hash await, continue, promote; then export (L7055-7059)."""
-        m = self._thaw(s)
-        m["hashed"].add(m["t2Frame"])
+        m = _Work(s)
+        m.add("hashed", m["t2Frame"])
         fr = self._ucf_loop(m, m["t2Frame"] + 1)
         if fr is not None:
             m["t2Frame"] = fr
         else:
             self._finish_t2(m)
-        return self._freeze(s, m)
+        return m.done()
 
     # Without loss B's end packet always arrives well within 2 s, so this timeout exists only with loss on
     # (docs/rollback-model.md): within one episode, "arrives after 2 s" and "lost" are the same.
@@ -702,11 +731,11 @@ class Rollback(Spec):
                                    and (self._drained(s) or s.frameNumber >= s.localEndFrame + self.E)))
     def sync_timeout(self, s):
         """_broadcastEpisodeEnd timeout, L7012-L7019: no remote end after 2 s: _clearEpisodeSyncState, signalEpisodeComplete."""
-        m = self._thaw(s)
+        m = _Work(s)
         m["localEndFrame"] = NONE
         m["remoteEndFrame"] = NONE
         self._signal_complete(m)
-        return self._freeze(s, m)
+        return m.done()
 
     # ---- actions: peer A, focus loss and fast-forward (focusLoss only) --------------------------------
     @action(applies=lambda self: self.focusLoss, guard=lambda self, s: self._live(s) and not s.wasHidden)
@@ -726,11 +755,11 @@ class Rollback(Spec):
         """_handleWorkerTick L5572-5582, _performFastForward L4663-4748: drain the background buffer into storeRemoteInput, maxFrame, cap at syncedTerminationFrame; await _requestMissingInputs or build the FF frames.
         The tick tests _pendingFastForward before isProcessingTick (L5572 vs L5625, §6.4): FF starts even
         while a step is suspended at a yield."""
-        m = self._thaw(s)
+        m = _Work(s)
         m["pendingFF"] = False                                       # L5573
         if not m["bgBuffer"]:                                        # L4666-4669: nothing buffered, return;
             m["isProcessingTick"] = False                            # the tick handler set it (L5576) and its
-            return self._freeze(s, m)                                # finally clears it (L5582)
+            return m.done()                                # finally clears it (L5582)
         m["isProcessingTick"] = True                                 # L5576
         packets, m["bgBuffer"] = sorted(m["bgBuffer"]), set()        # L4665
         fn = m["frameNumber"]
@@ -742,26 +771,26 @@ class Rollback(Spec):
             max_frame = min(max_frame, synced)                       # L4692-4699 (nothing caps it at max_steps)
         if max_frame <= fn:                                          # L4702-4707: framesToProcess <= 0, return;
             m["isProcessingTick"] = False                            # a rollback set by the stores above stays set
-            return self._freeze(s, m)                                # (the tick handler's finally, L5582)
+            return m.done()                                # (the tick handler's finally, L5582)
         m["ffMax"] = max_frame
         if any(m["inputBuffer"][f][B] == NONE for f in range(fn, max_frame)):
             m["ff"], m["ffStart"] = FFPC.req, fn                     # await _requestMissingInputs L4735
         else:
             self._ff_frames(m)
-        return self._freeze(s, m)
+        return m.done()
 
     @action(applies=lambda self: self.focusLoss, over=lambda self: (True, False) if self.loss else (True,),
             guard=lambda self, s, got: self._live(s) and s.ff == FFPC.req)
     def ff_inputs_response(self, s, got):
         """_requestMissingInputs L4735 with _handleInputResponse L5779-5806: B's reply stores its inputs for the requested frames directly (storeRemoteInput), or (loss) none arrives before the 3 s timeout; then build the FF frames.
         Abstraction: the reply holds every input B has chosen by now for the frames requested."""
-        m = self._thaw(s)
+        m = _Work(s)
         if got:
             for f in range(m["ffStart"], m["ffMax"]):
                 if m["truth"][f][B] != NONE:
                     self._store_remote(m, f, m["truth"][f][B])       # L5797, first write wins
         self._ff_frames(m)
-        return self._freeze(s, m)
+        return m.done()
 
     def _ff_frames(self, m):
         """_performFastForward L4748-4815 up to await worker.batch: rollbackInProgress := true, the FF
@@ -780,8 +809,8 @@ class Rollback(Spec):
             self._mark_unsent(m, f)                                  # ghost: A predicted, nothing sent yet
             acts, _ = self._inputs_for_frame(m, f, False)
             if m["used"][f][0] == NONE:                              # L4784 push; .find returns the first record
-                m["used"][f] = list(acts)
-            m["ffActions"][f] = list(acts)
+                m.put("used", f, tuple(acts))
+            m.put("ffActions", f, tuple(acts))
         m["ffStart"] = start
         m["ff"] = FFPC.batch
 
@@ -793,11 +822,11 @@ class Rollback(Spec):
         fn = s.frameNumber + n                                       # L4886, frameNumber re-read after the await
         if fn > self.NE or (fn == self.NE and s.t1 != T1PC.idle):
             return s.set(cut=True)
-        m = self._thaw(s)
+        m = _Work(s)
         T = self._synced(m)
         for g in range(m["ffStart"], m["ffStart"] + n):
             if T < 0 or g < T:                                       # L4863-4880; null = no cap (choice)
-                m["spec"][g] = list(m["ffActions"][g])
+                m.put("spec", g, m["ffActions"][g])
         m["frameNumber"] = fn
         m["step_num"] += n                                           # L4887
         m["confirmedFrame"] = fn - 1                                 # L4892, forced regardless of inputs
@@ -811,10 +840,10 @@ class Rollback(Spec):
             if m["truth"][g][A] in (NONE, UNSENT):
                 # ghost (§8): the catch-up inputs (L4934-4952) claim defaultAction for every FF frame; unless
                 # A sent a real input for it earlier, that is the first value B keeps for A
-                m["truth"][g][A] = P
+                m.put2("truth", g, A, P)
         m["ff"], m["ffStart"], m["ffMax"] = FFPC.none, NONE, NONE
-        m["ffActions"] = [[NONE, NONE] for _ in range(self.F)]
-        return self._freeze(s, m)
+        m["ffActions"] = self._empty
+        return m.done()
 
     # ---- actions: network handlers at A --------------------------------------------------------------
     @action(applies=lambda self: self.latency, over=lambda self, s: sorted(s.net), guard=lambda self, s, t: self._live(s))
@@ -833,11 +862,11 @@ class Rollback(Spec):
     @action(guard=lambda self, s: self._live(s) and s.endInFlight)
     def deliver_end(self, s):
         """_handleEpisodeEnd, L6957-L6981: remote end flags, synced frame, spawn T2 (runs inline to its first yield)."""
-        m = self._thaw(s)
+        m = _Work(s)
         m["endInFlight"] = False
         m["remoteEndFrame"] = m["bEnd"]                              # the frame in B's end packet
         self._check_sync_and_reset(m)
-        return self._freeze(s, m)
+        return m.done()
 
     @action(applies=lambda self: self.loss, guard=lambda self, s: self._live(s) and s.endInFlight)
     def drop_end(self, s):

@@ -3,6 +3,7 @@ protocol.md section-9 counterexample. Model choices: docs/rollback-model.md."""
 import json
 import os
 import re
+import sys
 
 import pytest
 
@@ -223,16 +224,18 @@ def test_export_with_no_rows_does_not_clear_the_buffers():
     # frame at or past the synced end frame T is filtered out of the export and stays in frameDataBuffer
     _, cls = load_spec(SPEC)
     bound = cls.bind("phase73", "active")
-    s = bound.initial_states()[0]
-    m = bound.inst._thaw(s)
-    m["canon"][3] = [0, 0]
+    work = sys.modules[cls.__module__]._Work
+    m = work(bound.initial_states()[0])
+    m.put("canon", 3, (0, 0))
     m["localEndFrame"] = 3
     bound.inst._signal_complete(m)
-    assert m["exported"] and all(r == [-1, -1] for r in m["exportRows"])
-    assert m["canon"][3] == [0, 0]
-    m["localEndFrame"] = -1                  # with T null the frame is exported, then both buffers are cleared
+    after = m.done()
+    assert after.exported and all(r == (-1, -1) for r in after.exportRows)
+    assert after.canon[3] == (0, 0)
+    m = work(after.set(localEndFrame=-1))   # with T null the frame is exported, then both buffers are cleared
     bound.inst._signal_complete(m)
-    assert m["exportRows"][3] == [0, 0] and m["canon"][3] == [-1, -1]
+    after = m.done()
+    assert after.exportRows[3] == (0, 0) and after.canon[3] == (-1, -1)
 
 
 def test_redundancy_beyond_the_reorder_window_leaves_only_post_end_replays():
