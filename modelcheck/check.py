@@ -11,12 +11,15 @@ from typing import Any
 
 from .codes import EXIT_ERROR, EXIT_INCONCLUSIVE, EXIT_OK, EXIT_VIOLATED, INCONCLUSIVE, VERIFIED, VIOLATED
 from .explorer import Limits, Progress, Result, explore
+from .reduce import symmetry
 from .spec import BoundSpec, SpecError, UsageError
 from .trace import Trace, dump, trace_from_path
 from .z3bridge import compile_properties, vacuity_issues
 
 __all__ = ["Verdict", "Report", "check", "VERIFIED", "VIOLATED", "INCONCLUSIVE", "EXIT_OK", "EXIT_VIOLATED",
            "EXIT_ERROR", "EXIT_INCONCLUSIVE", "exit_code", "trace_filename", "report_json", "never_fired_warning", "group_violations", "ViolationClass"]
+
+SYMMETRY_SAMPLE = 64  # explored representatives on which the declared symmetry is checked against the actions
 
 
 @dataclass
@@ -57,6 +60,7 @@ class Report:
     not_applicable: list[str] = field(default_factory=list)  # properties whose applies= is false here
     never_fired: list[str] = field(default_factory=list)     # actions that fired in no explored state
     write_errors: list[str] = field(default_factory=list)    # trace files that could not be written
+    reductions: list[str] = field(default_factory=list)   # what the search reduced, e.g. "symmetry RM"
     # with all_violations: property -> its classes, each with its shortest trace and where it was written
     groups: dict[str, list[tuple["ViolationClass", Trace, str | None]]] = field(default_factory=dict)
 
@@ -109,8 +113,11 @@ def _file_safe(text: str) -> str:
 
 def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out_dir: str | None = "counterexamples",
           witness_dir: str | None = None, progress: Progress | None = None, record_edges: bool = False,
-          all_violations: bool = False, successors: Any = None) -> Report:
-    """Check every property of a bound spec. Raises SpecError for mistakes found before exploring."""
+          all_violations: bool = False, successors: Any = None, reduce: bool = False) -> Report:
+    """Check every property of a bound spec. Raises SpecError for mistakes found before exploring.
+
+    With `reduce`, the reductions that are sound for the spec are on: symmetry, if the spec declares one
+    and Z3 proves every property symmetric (modelcheck.reduce.symmetry)."""
     limits = limits or Limits()
     props = compile_properties(bound)
     report = Report(spec_path, bound, None)
@@ -120,23 +127,39 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
         (fatal if issue.fatal else report.warnings).append(issue.message)
     if fatal:
         raise SpecError("\n".join(fatal))
+    canon = symmetry.compile_symmetry(bound) if reduce else None
+    if canon is not None:
+        unknown = symmetry.prove_invariant(canon, props)
+        symmetry.initial_closed(canon)
+        if unknown:
+            report.warnings += [w + "; symmetry reduction off" for w in unknown]
+            canon = None
+        else:
+            report.reductions.append(f"symmetry {canon.sym.name}")
     res = explore(bound, props, limits, progress=progress, record_edges=record_edges,
-                  all_violations=all_violations, successors=successors)
+                  all_violations=all_violations, successors=successors,
+                  canonical=canon.canonical if canon is not None else None)
+    if canon is not None and res.error is None:  # a cheap sample of the spec's claim that actions commute
+        symmetry.check_transitions(canon, res.states[:SYMMETRY_SAMPLE])
     report.result = res
     if res.error is not None:
         report.error = str(res.error)
     n = res.distinct
     params = bound.param_text()
+    counted = f"{n:,} reachable states" if canon is None else f"{n:,} reachable states up to symmetry {canon.sym.name}"
     if res.complete:
-        full = f"all {n:,} reachable states, depth {res.depth}; params {params}"
+        full = f"all {counted}, depth {res.depth}; params {params}"
     else:
         why = res.stop_reason
         if res.error is not None:
             why = "stopped by a model error"
-        full = f"bounded: {n:,} states explored to depth {res.depth}, {why}; params {params}"
+        full = f"bounded: {counted.replace('reachable ', '')} explored to depth {res.depth}, {why}; params {params}"
 
     def make_trace(prop: str, kind: str, sid: int, verdict: str) -> Trace:
-        return trace_from_path(bound, spec_path, prop, kind, verdict, res.path(sid))
+        path = res.path(sid)
+        if canon is not None:  # a path over orbit representatives -> a real path of the spec
+            path = symmetry.real_path(canon, path)
+        return trace_from_path(bound, spec_path, prop, kind, verdict, path)
 
     def write(tr: Trace, directory: str | None, witness: bool, name: str | None = None) -> tuple[str | None, str | None]:
         """Write a trace; (path, None) on success, (None, error) when it cannot be written."""
@@ -227,7 +250,7 @@ def report_json(report: Report) -> dict[str, Any]:
                      for v in report.verdicts],
         "warnings": report.warnings, "error": report.error, "exit_code": report.exit_code,
         "write_errors": report.write_errors,
-        "not_applicable": report.not_applicable,
+        "not_applicable": report.not_applicable, "reductions": report.reductions,
         "groups": {prop: [{"cause": c.signature, "states": c.states, "steps": tr.length, "file": f}
                           for c, tr, f in classes] for prop, classes in report.groups.items()},
     }

@@ -81,6 +81,9 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--show", action="store_true", help="print the terminal view of each counterexample (as `show`)")
     v.add_argument("--all-violations", action="store_true",
                    help="collect every violating state, group them by cause, one shortest trace per class")
+    v.add_argument("--no-reduction", action="store_true",
+                   help="explore every state: no symmetry reduction (on by default where the spec declares a "
+                        "symmetry and Z3 proves its properties symmetric)")
 
     ab = sub.add_parser("ablate", help="check every subset of the spec's fixes in every scenario",
                         description="Check every subset of the fixes (params with fix=True) against every "
@@ -251,7 +254,8 @@ def _verify(args) -> int:
     bound = cls.bind(args.variant, args.scenario, overrides)
     progress = Progress(sys.stderr, enabled=not args.quiet and not args.json)  # the stream as it is now
     report = check(bound, path, _limits(args), out_dir=args.out, witness_dir=args.witnesses,
-                   progress=progress, record_edges=bool(args.graph), all_violations=args.all_violations)
+                   progress=progress, record_edges=bool(args.graph), all_violations=args.all_violations,
+                   reduce=not args.no_reduction)
     _decide(report.exit_code)
     if args.json:
         print(json.dumps(report_json(report), sort_keys=True, indent=1))
@@ -433,7 +437,7 @@ def _matrix(args, path: str, cls: type[Spec], overrides: dict[str, str]) -> int:
         for scenario in scenarios:
             bound = cls.bind(variant, scenario, overrides)
             rep = check(bound, path, _limits(args), out_dir=args.out, witness_dir=args.witnesses,
-                        progress=Progress(sys.stderr, enabled=not quiet))
+                        progress=Progress(sys.stderr, enabled=not quiet), reduce=not args.no_reduction)
             reports.append(rep)
             res = rep.result
             if not quiet:

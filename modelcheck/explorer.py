@@ -233,7 +233,8 @@ class Progress:
 def explore(bound: BoundSpec, properties: list[CompiledProperty], limits: Limits | None = None,
             progress: Progress | None = None, record_edges: bool = False,
             stop_early: bool = True, all_violations: bool = False,
-            successors: tuple[Callable[[Any], list], list] | None = None) -> Result:
+            successors: tuple[Callable[[Any], list], list] | None = None,
+            canonical: Callable[[Any], Any] | None = None) -> Result:
     """Explore every reachable state breadth-first and check every property.
 
     With `stop_early`, the search stops as soon as no verdict can change any more (every `always`
@@ -241,10 +242,14 @@ def explore(bound: BoundSpec, properties: list[CompiledProperty], limits: Limits
     With `all_violations`, every state is checked against every `always` property and the ids of all
     violating states are kept in `Result.violating` (the search then runs to the end).
     `successors` replaces the generated successor function (the ablation shares one between runs).
+    `canonical` maps every state to the representative of its symmetry orbit before it is deduplicated
+    (modelcheck.reduce.symmetry): the search then stores one state per orbit.
     """
     limits = limits or Limits()
     t0 = time.monotonic()
     successors, labels = successors if successors is not None else make_successors(bound)
+    if canonical is not None:
+        successors = _canonical_successors(successors, canonical, bound.valid)
     always = [p for p in properties if p.kind == "always"]
     sometimes = [p for p in properties if p.kind == "sometimes"]
     possible = [p for p in properties if p.kind == "always_possible"]
@@ -307,6 +312,10 @@ def explore(bound: BoundSpec, properties: list[CompiledProperty], limits: Limits
                 and (res.deadlock is not None or not check_deadlock))
 
     for s in bound.initial_states():
+        if canonical is not None:
+            s = canonical(s)
+            if s in seen:
+                continue
         sid = len(states)
         if record_edges:
             seen[s] = sid
@@ -424,6 +433,18 @@ def explore(bound: BoundSpec, properties: list[CompiledProperty], limits: Limits
     if progress is not None:
         progress.done()
     return res
+
+
+def _canonical_successors(successors: Callable[[Any], list], canonical: Callable[[Any], Any],
+                          valid: Callable[[Any], bool]) -> Callable[[Any], list]:
+    """Every successor replaced by its representative; an invalid one is left for the search to report."""
+    def succ(s: Any) -> list:
+        out = successors(s)
+        try:
+            return [(lid, canonical(t)) for lid, t in out]
+        except Exception:
+            return [(lid, canonical(t) if valid(t) else t) for lid, t in out]
+    return succ
 
 
 def _check_possible(res: Result, possible: list[CompiledProperty]) -> None:

@@ -8,6 +8,7 @@ Messages are a set over the finite domain {Prepared(rm) for each rm} + {Commit, 
 import z3
 
 from modelcheck import Enum, IntRange, SetOf, Spec, TupleOf, action, always, param, put, sometimes, terminal
+from modelcheck.reduce import Index, Members, Symmetry
 
 RM = Enum("RMState", ["working", "prepared", "committed", "aborted"])
 TM = Enum("TMState", ["init", "committed", "aborted"])
@@ -32,6 +33,11 @@ class TwoPhase(Spec):
         msgs = [prepared(r) for r in range(self.RMs)] + [COMMIT, ABORT]
         return {"rmState": TupleOf(RM, self.RMs), "tmState": TM, "tmPrepared": SetOf(range(self.RMs)),
                 "msgs": SetOf(msgs)}
+
+    def symmetry(self):
+        """The managers are interchangeable (TLC: SYMMETRY Permutations(RM)): a manager r is position r of
+        rmState, a member of tmPrepared, and the item 1 of Prepared(r) in msgs."""
+        return Symmetry("RM", range(self.RMs), rmState=Index(), tmPrepared=Members(), msgs=Members(at=1))
 
     def init(self):
         yield self.State(rmState=(RM.working,) * self.RMs, tmState=TM.init, tmPrepared=frozenset(),
