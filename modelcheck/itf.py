@@ -15,7 +15,8 @@ Values, by the variable's declared type:
 | `Bool()` | JSON boolean |
 | `IntRange(lo, hi)` | `{"#bigint": "n"}` (what Apalache and Quint write; readers here accept plain numbers too) |
 | `Enum(...)` | the label, a JSON string |
-| `TupleOf(T, n)`, `SeqOf(T, m)` | JSON array, like a TLA+ sequence |
+| `TupleOf(T, n)` | `{"#tup": [...]}` |
+| `SeqOf(T, m)` | JSON array (a TLA+ sequence) |
 | `MapOf(keys, T)` | `{"#map": [[key, value], ...]}` in key order |
 | `SetOf(domain)` | `{"#set": [...]}` in domain order |
 
@@ -23,12 +24,15 @@ Set members, map keys and action arguments are atoms: ints as `{"#bigint": ...}`
 as themselves, tuples as `{"#tup": [...]}`, frozensets as `{"#set": [...]}`.
 
 Like Quint's `--mbt` output, each state records the action that produced it, `mbt::actionTaken`
-(`"init"` for the first state), and its arguments, `mbt::nondetPicks`: a record from the effect's
-parameter names to `{"tag": "Some", "value": v}` (Quint's `Option`); the first state's record is empty.
+(`"init"` for the first state), and the nondeterministic picks, `mbt::nondetPicks`: a record with one
+field per argument name of every action of the spec (the effect's parameter names), on every state;
+the arguments of the action taken are `{"tag": "Some", "value": v}` and every other field is
+`{"tag": "None", "value": {"#tup": []}}` (Quint's `Option`). Two actions whose arguments share a name
+share its field.
 
 >>> from modelcheck.types import TupleOf, Enum
 >>> value_to_itf(TupleOf(Enum("PC", ["idle", "busy"]), 2), (0, 1))
-['idle', 'busy']
+{'#tup': ['idle', 'busy']}
 """
 from __future__ import annotations
 
@@ -97,7 +101,9 @@ def value_to_itf(t: Type, value: Any) -> Any:
         return _bigint(value)
     if isinstance(t, MapOf):
         return {"#map": [[atom_to_itf(k), value_to_itf(t.value, v)] for k, v in zip(t.keys, value)]}
-    if isinstance(t, (TupleOf, SeqOf)):
+    if isinstance(t, TupleOf):
+        return {"#tup": [value_to_itf(t.elem, x) for x in value]}
+    if isinstance(t, SeqOf):
         return [value_to_itf(t.elem, x) for x in value]
     if isinstance(t, SetOf):
         return {"#set": [atom_to_itf(a) for a in sorted(value, key=t.order.__getitem__)]}
@@ -124,8 +130,11 @@ def value_from_itf(t: Type, data: Any) -> Any:
             raise DomainError(f"expected the keys {list(t.keys)!r}, got {sorted(got, key=repr)!r}")
         return tuple(value_from_itf(t.value, got[k]) for k in t.keys)
     if isinstance(t, (TupleOf, SeqOf)):
+        if isinstance(t, TupleOf) and isinstance(data, dict) and set(data) == {"#tup"}:
+            data = data["#tup"]                 # a plain list is read too (files written before #tup)
         if not isinstance(data, list):
-            raise DomainError(f"expected a list, got {data!r:.100}")
+            want = '{"#tup": [...]}' if isinstance(t, TupleOf) else "a list"
+            raise DomainError(f"expected {want}, got {data!r:.100}")
         value = tuple(value_from_itf(t.elem, x) for x in data)
         if not t.contains(value):
             raise DomainError(f"{value!r:.100} is outside {t!r}")
@@ -145,20 +154,34 @@ def _arg_names(action: Any) -> list[str]:
     return names if len(names) == action.nargs else [f"arg{i}" for i in range(action.nargs)]
 
 
+NONE_PICK = {"tag": "None", "value": {"#tup": []}}
+
+
+def pick_names(bound: BoundSpec) -> list[str]:
+    """The fields of `mbt::nondetPicks`: every argument name of every action, in declaration order."""
+    names: list[str] = []
+    for a in bound.actions:
+        names += [n for n in _arg_names(a) if n not in names]
+    return names
+
+
 def to_itf(bound: BoundSpec, trace: Trace) -> dict[str, Any]:
     """The ITF object of a trace, replayed against `bound` (TraceError if it does not replay)."""
     rep = replay(bound, trace)
+    picks = pick_names(bound)
     states = []
     for i, (s, lab) in enumerate(zip(rep.states, rep.labels)):
         obj: dict[str, Any] = {"#meta": {"index": i}}
         for (n, t), v in zip(bound.variables.items(), s):
             obj[n] = value_to_itf(t, v)
+        obj[NONDET_PICKS] = {k: NONE_PICK for k in picks}
         if lab is None:
-            obj[ACTION_TAKEN], obj[NONDET_PICKS] = "init", {}
+            obj[ACTION_TAKEN] = "init"
         else:
             a, args = lab
             obj[ACTION_TAKEN] = a.name
-            obj[NONDET_PICKS] = {k: {"tag": "Some", "value": atom_to_itf(x)} for k, x in zip(_arg_names(a), args)}
+            obj[NONDET_PICKS].update({k: {"tag": "Some", "value": atom_to_itf(x)}
+                                      for k, x in zip(_arg_names(a), args)})
         states.append(obj)
     what = trace.property if trace.kind == "deadlock" else f"{trace.kind} {trace.property}"
     status = "VIOLATED" if trace.verdict == "VIOLATED" else "WITNESS"

@@ -108,7 +108,13 @@ def test_itf_shape_and_round_trip(spec, prop, variant):
     assert meta["format"] == "ITF" and meta["source"] == spec and prop in meta["description"]
     assert meta["status"] == ("VIOLATED" if trace.verdict == "VIOLATED" else "WITNESS")
     assert [st["mbt::actionTaken"] for st in obj["states"]] == [s.action for s in trace.steps]
-    assert obj["states"][0]["mbt::nondetPicks"] == {}
+    picks = [st["mbt::nondetPicks"] for st in obj["states"]]
+    assert all(set(p) == set(picks[0]) for p in picks)            # every pick on every state, as Quint writes
+    assert all(v == {"tag": "None", "value": {"#tup": []}} for v in picks[0].values())   # init picks nothing
+    for st, p in zip(trace.steps[1:], picks[1:]):
+        some = {k for k, v in p.items() if v["tag"] == "Some"}
+        assert len(some) == len(st.args)
+        assert all(v["tag"] in ("Some", "None") for v in p.values())
     back = itf.states_from_itf(bound, obj)
     assert [s for _, s in back] == replay(bound, trace).states
     assert text == itf.dumps(bound, trace)                  # deterministic
@@ -118,7 +124,7 @@ def test_itf_encodings_are_the_documented_ones():
     bound, trace = _trace(FRAMES, "no_two", "buggy")
     obj = itf.to_itf(bound, trace)
     last = obj["states"][-1]
-    assert last["frames"] == [{"#bigint": "0"}, {"#bigint": "2"}, {"#bigint": "-1"}]    # TupleOf -> list
+    assert last["frames"] == {"#tup": [{"#bigint": "0"}, {"#bigint": "2"}, {"#bigint": "-1"}]}   # TupleOf
     assert last["cursor"] == {"#bigint": "2"}                                           # IntRange
     assert last["mode"] == "busy"                                                        # Enum -> label
     assert last["owner"] == {"#map": [["a", "busy"], ["b", "idle"]]}                    # MapOf
@@ -126,6 +132,7 @@ def test_itf_encodings_are_the_documented_ones():
     assert last["log"] == [{"#bigint": "0"}, {"#bigint": "2"}]                          # SeqOf -> list
     assert last["mbt::actionTaken"] == "write"
     assert last["mbt::nondetPicks"] == {"v": {"tag": "Some", "value": {"#bigint": "2"}}}
+    assert obj["states"][1]["mbt::nondetPicks"] == {"v": {"tag": "None", "value": {"#tup": []}}}   # begin
 
 
 def test_itf_tuple_atoms_in_sets():
@@ -138,13 +145,15 @@ def test_itf_tuple_atoms_in_sets():
 def test_itf_reader_accepts_plain_numbers_and_rejects_bad_values():
     assert itf.value_from_itf(IntRange(-1, 5), 3) == 3
     assert itf.value_from_itf(IntRange(-1, 5), {"#bigint": "-1"}) == -1
-    assert itf.value_from_itf(TupleOf(IntRange(0, 3), 2), [1, {"#bigint": "2"}]) == (1, 2)
+    assert itf.value_from_itf(TupleOf(IntRange(0, 3), 2), {"#tup": [1, {"#bigint": "2"}]}) == (1, 2)
+    assert itf.value_from_itf(TupleOf(IntRange(0, 3), 2), [1, {"#bigint": "2"}]) == (1, 2)   # before #tup
     assert itf.value_from_itf(SetOf([(1, "a"), 2]), {"#set": [{"#tup": [1, "a"]}]}) == frozenset({(1, "a")})
     assert itf.value_from_itf(MapOf([1, 2], Enum("E", ["x", "y"])), {"#map": [[2, "y"], [1, "x"]]}) == (0, 1)
     assert itf.value_from_itf(SeqOf(IntRange(0, 1), 2), []) == ()
     from modelcheck.types import DomainError
     for t, bad in ((IntRange(0, 3), {"#bigint": "9"}), (IntRange(0, 3), 1.5), (SetOf([1]), [1]),
-                   (MapOf(["a"], IntRange(0, 1)), {"#map": [["b", 0]]}), (SeqOf(IntRange(0, 1), 1), [0, 0])):
+                   (MapOf(["a"], IntRange(0, 1)), {"#map": [["b", 0]]}), (SeqOf(IntRange(0, 1), 1), [0, 0]),
+                   (SeqOf(IntRange(0, 1), 2), {"#tup": [0]}), (TupleOf(IntRange(0, 1), 2), {"#tup": [0]})):
         with pytest.raises(DomainError):
             itf.value_from_itf(t, bad)
 
@@ -167,3 +176,28 @@ def test_validator_rejects_what_itf_md_forbids():
                 {"vars": ["x"], "states": [{"#meta": {"index": 0}, "x": 2 ** 60}]}):
         with pytest.raises(AssertionError):
             validate_itf(bad)
+
+
+def test_itf_picks_of_the_flagship_share_one_record():
+    """Rollback's actions take `a` (step, partner_step), `end`, `got` and `t` (deliver, drop): one record of
+    all of them on every state, the action's own arguments Some."""
+    import glob
+    from modelcheck.trace import bind_trace, load
+    path = sorted(glob.glob(os.path.join(ROOT, "counterexamples", "rollback.pre73.active_latency.*.json")))[0]
+    trace = load(path)
+    _, bound = bind_trace(trace, path)
+    obj = itf.to_itf(bound, trace)
+    validate_itf(obj)
+    names = itf.pick_names(bound)
+    assert {"a", "t", "end"} <= set(names)
+    assert all(list(st["mbt::nondetPicks"]) == names for st in obj["states"])
+    for st in obj["states"]:
+        some = {k: v["value"] for k, v in st["mbt::nondetPicks"].items() if v["tag"] == "Some"}
+        if st["mbt::actionTaken"] == "partner_step":
+            assert set(some) == {"a", "end"} and isinstance(some["end"], bool)
+        elif st["mbt::actionTaken"] == "deliver":
+            assert set(some) == {"t"} and "#bigint" in some["t"]
+    assert all(isinstance(v, dict) and set(v) == {"#tup"} for v in (obj["states"][-1]["truth"],
+                                                                       obj["states"][-1]["truth"]["#tup"][0]))
+    back = itf.states_from_itf(bound, obj)
+    assert [s for _, s in back] == replay(bound, trace).states
