@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable
 from .types import Bool, DomainError, Enum, Type, _Gen, canonical_order, json_key
 
 __all__ = ["Spec", "SpecError", "UsageError", "param", "action", "always", "sometimes",
-           "always_possible", "terminal", "ActionDef", "PropertyDef", "Param", "BoundSpec"]
+           "always_possible", "terminal", "ActionDef", "PropertyDef", "Param", "BoundSpec", "lanes_of"]
 
 
 class SpecError(Exception):
@@ -192,7 +192,9 @@ class Spec:
     Class attributes a spec may set:
     - `variants`, `scenarios`: dicts name -> {param: value};
     - `matrix`: dict with optional lists "variants" and "scenarios" for the matrix run;
-    - `check_deadlock` (default True).
+    - `check_deadlock` (default True);
+    - `lanes`: dict lane name -> action names, the party that runs each action (the trace viewer's
+      sequence chart); `message_loss`: the actions that lose a message in flight (see `in_flight`).
     """
 
     variants: dict[str, dict[str, Any]] = {}
@@ -242,6 +244,7 @@ class Spec:
                                         f"known: {', '.join(params) or '(none)'}")
                     if not params[k].domain.contains(v):
                         raise SpecError(f"{where}: {table}[{vname!r}] sets {k}={v!r}, outside {params[k].domain!r}")
+        _check_lanes(cls, where)
         for m in ("variables", "init"):
             if getattr(cls, m) is getattr(Spec, m):
                 raise SpecError(f"{where}: spec {cls.__name__} has no {m}(); define `def {m}(self): ...`")
@@ -480,6 +483,43 @@ class BoundSpec:
 
     def __repr__(self):
         return f"<{self.name} {self.param_text()}>"
+
+
+def _check_lanes(cls: type, where: str) -> None:
+    """`lanes` and `message_loss` name only actions of the spec, each action in at most one lane."""
+    lanes = getattr(cls, "lanes", None)
+    known = {a.name for a in cls._actions}
+    if lanes is not None:
+        if not isinstance(lanes, dict) or not all(isinstance(k, str) and isinstance(v, (list, tuple))
+                                                  for k, v in lanes.items()):
+            raise SpecError(f"{where}: spec {cls.__name__}: lanes must be a dict lane name -> list of action names")
+        seen: dict[str, str] = {}
+        for lane, names in lanes.items():
+            for n in names:
+                if n not in known:
+                    raise SpecError(f"{where}: spec {cls.__name__}: lanes[{lane!r}] names {n!r}, which is not an "
+                                    f"action; known: {', '.join(sorted(known))}")
+                if n in seen:
+                    raise SpecError(f"{where}: spec {cls.__name__}: action {n!r} is in two lanes, {seen[n]!r} "
+                                    f"and {lane!r}")
+                seen[n] = lane
+    loss = getattr(cls, "message_loss", ())
+    bad = [n for n in loss if n not in known] if isinstance(loss, (list, tuple, set, frozenset)) else [loss]
+    if bad:
+        raise SpecError(f"{where}: spec {cls.__name__}: message_loss must list action names; {bad[0]!r} is not one")
+
+
+def lanes_of(cls: type) -> tuple[list[str], dict[str, str]]:
+    """The lanes of a spec and the lane of each action: the spec's `lanes`, an action it does not list in a
+    lane of its own (named after the action); without `lanes`, one lane per action."""
+    declared = getattr(cls, "lanes", None) or {}
+    order = list(declared)
+    lane = {n: name for name, names in declared.items() for n in names}
+    for a in cls._actions:
+        if a.name not in lane:
+            lane[a.name] = a.name
+            order.append(a.name)
+    return order, lane
 
 
 def _applies(d: "ActionDef | PropertyDef", inst: Spec) -> bool:

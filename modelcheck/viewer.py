@@ -32,7 +32,7 @@ from typing import Any
 
 from tabulate import tabulate
 
-from .spec import BoundSpec, SpecError
+from .spec import BoundSpec, SpecError, lanes_of
 from .trace import Trace, TraceError, bind_trace, find_spec, load, replay
 from .types import diff as diff_values
 from .z3bridge import compile_properties, false_conjuncts
@@ -58,6 +58,23 @@ class StepView:
     diff: list[tuple[str, str | None, str]]  # (variable or element path, old, new) shown; old None:
                                              # new is a set's change, "+{added} -{removed}"
     grid: list[tuple[str, dict[str, str]]] | None = None
+    lane: str | None = None                 # the party that took this step (None for the initial state)
+    waiting: dict[str, str] = field(default_factory=dict)   # lane -> what its task awaits after this step
+
+
+@dataclass
+class Message:
+    """A message in flight between two steps (from the spec's `in_flight(s)`): sent by the step that put it
+    in flight, and delivered or lost (`message_loss`) by the step that took it out; `end` None: still in
+    flight at the end of the trace."""
+
+    label: str
+    sent: int
+    sent_lane: str | None
+    end: int | None = None
+    end_lane: str | None = None
+    lost: bool = False
+    overtaken: bool = False                 # a message sent after it arrived before it
 
 
 @dataclass
@@ -78,6 +95,8 @@ class TraceView:
     violation: int                          # the step where it breaks (or holds): the last one
     notes: list[str] = field(default_factory=list)
     legend: list[tuple[str, str]] = field(default_factory=list)   # the spec's grid_legend(): (code, meaning)
+    lanes: list[str] = field(default_factory=list)                # the parties, in the spec's order
+    messages: list[Message] = field(default_factory=list)
     source_urls: dict[str, str] = field(default_factory=dict)     # the spec's source_url: prefix -> template
 
     @property
@@ -147,6 +166,53 @@ def _marks(bound: BoundSpec, state: Any, prop: str) -> set[tuple[str, str]]:
             raise SpecError(f"{_where(fn)}: {bound.name}.grid_marks(s, prop) must return a set of "
                             f"(row label, column) pairs, got {cell!r:.120}")
         out.add((str(cell[0]), str(cell[1])))
+    return out
+
+
+def _hook(bound: BoundSpec, name: str, *args: Any) -> Any:
+    """Call the optional spec method `name` (None if the spec has none); what it raises is a SpecError."""
+    fn = getattr(bound.inst, name, None)
+    if fn is None or not callable(fn):
+        return None
+    try:
+        return fn(*args)
+    except Exception as e:
+        raise SpecError(f"{_where(fn)}: {bound.name}.{name}() raised {type(e).__name__}: {e}") from e
+
+
+def _lane_status(bound: BoundSpec, s: Any, lanes: list[str]) -> dict[str, str]:
+    got = _hook(bound, "lane_status", s)
+    if got is None:
+        return {}
+    if not isinstance(got, dict) or not all(k in lanes and isinstance(v, str) for k, v in got.items()):
+        raise SpecError(f"{_where(bound.inst.lane_status)}: {bound.name}.lane_status(s) must return a dict lane -> "
+                        f"text, with lanes from {lanes}; got {got!r:.120}")
+    return got
+
+
+def _messages(bound: BoundSpec, states: list[Any], steps: list[StepView]) -> list[Message]:
+    """The messages of the trace, from the spec's `in_flight(s)` in each state: one appears when a step puts
+    it in flight and ends when a step takes it out (lost if that step's action is in `message_loss`)."""
+    if not callable(getattr(bound.inst, "in_flight", None)):
+        return []
+    loss = set(getattr(bound.cls, "message_loss", ()))
+    out: list[Message] = []
+    open_: dict[Any, Message] = {}
+    for i, (s, st) in enumerate(zip(states, steps)):
+        now = _hook(bound, "in_flight", s)
+        if not isinstance(now, dict):
+            raise SpecError(f"{_where(bound.inst.in_flight)}: {bound.name}.in_flight(s) must return a dict "
+                            f"message id -> label; got {now!r:.120}")
+        for key in [k for k in open_ if k not in now]:
+            m = open_.pop(key)
+            m.end, m.end_lane, m.lost = i, st.lane, st.action in loss
+        for key, label in now.items():
+            if key not in open_:
+                open_[key] = Message(str(label), i, st.lane)
+                out.append(open_[key])
+    for m in out:
+        m.overtaken = m.end is not None and not m.lost and any(
+            o.sent > m.sent and o.end is not None and not o.lost and o.end < m.end for o in out)
     return out
 
 
@@ -235,6 +301,7 @@ def _short(text: str) -> str:
 def build_view(bound: BoundSpec, trace: Trace, spec_path: str, source: str | None = None) -> TraceView:
     """Replay `trace` against `bound` (TraceError names the step that diverges) and build its view."""
     rep = replay(bound, trace)
+    lanes, lane_of = lanes_of(bound.cls)
     steps: list[StepView] = []
     prev = None
     columns: list[str] = []
@@ -254,8 +321,10 @@ def build_view(bound: BoundSpec, trace: Trace, spec_path: str, source: str | Non
         if grid:
             for _, cells in grid:
                 columns += [c for c in cells if c not in columns]
-        steps.append(StepView(i, action, label, doc, shown, changed, diff, grid))
+        steps.append(StepView(i, action, label, doc, shown, changed, diff, grid,
+                              None if lab is None else lane_of[action], _lane_status(bound, s, lanes)))
         prev = s
+    messages = _messages(bound, rep.states, steps)
 
     last = rep.states[-1]
     n = len(steps) - 1
@@ -314,7 +383,7 @@ def build_view(bound: BoundSpec, trace: Trace, spec_path: str, source: str | Non
                 else:
                     why = f"{head}: its formula is false here"
     return TraceView(trace, bound, spec_path, source, steps, columns, marks, reasons, culprits, headline, why, n,
-                     notes, _legend(bound), _source_urls(bound))
+                     notes, legend=_legend(bound), source_urls=_source_urls(bound), lanes=lanes, messages=messages)
 
 
 # -- terminal --------------------------------------------------------------------------------------------
@@ -498,13 +567,23 @@ def render_text(view: TraceView, *, tty: bool = False, unicode: bool | None = No
 
 # -- HTML ------------------------------------------------------------------------------------------------
 
+def used_lanes(view: TraceView) -> list[str]:
+    """The lanes this trace uses (a step, an await or a message in it), in the spec's order."""
+    used = {st.lane for st in view.steps} | {k for st in view.steps for k in st.waiting}
+    used |= {m.sent_lane for m in view.messages} | {m.end_lane for m in view.messages}
+    return [lane for lane in view.lanes if lane in used]
+
+
 def _page_data(view: TraceView) -> dict[str, Any]:
     tr = view.trace
+    lanes = used_lanes(view)
     steps = []
     for st in view.steps:
         d: dict[str, Any] = {"i": st.index, "action": st.action, "label": st.label, "doc": st.doc,
                              "state": st.state, "changed": st.changed,
-                             "diff": [list(x) for x in st.diff], "docParts": link_parts(st.doc, view.source_urls)}
+                             "diff": [list(x) for x in st.diff], "docParts": link_parts(st.doc, view.source_urls),
+                             "lane": lanes.index(st.lane) if st.lane in lanes else -1,
+                             "waiting": {str(lanes.index(k)): v for k, v in st.waiting.items()}}
         if st.grid is not None:
             d["grid"] = [[label, [cells.get(c, "") for c in view.grid_columns]] for label, cells in st.grid]
         steps.append(d)
@@ -519,6 +598,10 @@ def _page_data(view: TraceView) -> dict[str, Any]:
         "columns": view.grid_columns, "marks": sorted([list(m) for m in view.marks]),
         "violation": view.violation, "steps": steps,
         "legend": [list(e) for e in view.legend],
+        "lanes": lanes,
+        "messages": [{"label": m.label, "sent": m.sent, "end": m.end, "lost": m.lost, "overtaken": m.overtaken,
+                      "from": lanes.index(m.sent_lane) if m.sent_lane in lanes else -1,
+                      "to": lanes.index(m.end_lane) if m.end_lane in lanes else -1} for m in view.messages],
     }
 
 
@@ -623,6 +706,39 @@ details.codes dl { display: grid; grid-template-columns: max-content 1fr; gap: 2
 details.codes dt { font-family: var(--mono); font-weight: 650; }
 details.codes dd { margin: 0; color: var(--muted); }
 a.src { color: var(--sel); }
+#chartbox summary { list-style: none; cursor: pointer; }
+#chartbox summary::-webkit-details-marker { display: none; }
+#chartbox summary h3 { display: inline-block; margin-top: 4px; }
+#chartbox summary h3::before { content: "\25BE  "; }
+#chartbox:not([open]) summary h3::before { content: "\25B8  "; }
+.hint { text-transform: none; letter-spacing: 0; font-weight: 400; margin-left: 8px; }
+#chartscroll { max-height: 42vh; overflow: auto; border: 1px solid var(--line); background: var(--panel); position: relative; }
+#charthead { position: sticky; top: 0; z-index: 2; background: #f3f5f7; border-bottom: 1px solid var(--line); }
+#charthead svg, #chart svg { display: block; }
+svg text { font: 12px var(--sans); fill: var(--ink); }
+svg .lanename { font-weight: 650; fill: var(--muted); }
+svg .num { fill: var(--muted); font-variant-numeric: tabular-nums; }
+svg .lifeline { stroke: #c9cfd6; stroke-width: 1; }
+svg .await { stroke: #d99400; stroke-width: 2; stroke-dasharray: 2 4; }
+svg .awaittext { font-size: 10.5px; fill: #7a5300; font-style: italic; }
+svg rect.row { fill: transparent; cursor: pointer; }
+svg rect.row:hover { fill: #f1f3f5; }
+svg rect.row.sel { fill: var(--sel-bg); }
+svg rect.row.viol { fill: var(--bad-bg); }
+svg rect.row.viol.sel { fill: #f9cfc9; }
+svg .box { stroke: #8a96a3; stroke-width: 1; cursor: pointer; }
+svg .box.sel { stroke: var(--sel); stroke-width: 2.5; }
+svg .boxtext { font: 11.5px var(--mono); pointer-events: none; }
+svg .msg { stroke: #3b6fb6; stroke-width: 1.5; fill: none; }
+svg .msg.lost { stroke: var(--bad); stroke-dasharray: 5 3; }
+svg .msg.late { stroke: #c46a00; }
+svg .msg.open { stroke-dasharray: 2 3; }
+svg .msgtext { font-size: 10.5px; fill: #3b6fb6; paint-order: stroke; stroke: #fff; stroke-width: 3px; stroke-linejoin: round; }
+svg .msgtext.lost { fill: var(--bad); }
+svg .msgtext.late { fill: #c46a00; }
+svg .x { stroke: var(--bad); stroke-width: 2.5; }
+nav#steps .lane { grid-column: 2; font-size: 11px; color: var(--muted); }
+nav#steps .lane i { display: inline-block; width: 9px; height: 9px; border-radius: 2px; margin-right: 4px; vertical-align: -1px; border: 1px solid #8a96a3; }
 .legend span.sw { display: inline-block; width: 12px; height: 12px; vertical-align: -1px; border: 1px solid #d0d4d9; margin: 0 4px 0 10px; }
 footer { padding: 6px 20px; font-size: 12.5px; color: var(--muted); border-top: 1px solid var(--line); background: var(--panel); }
 kbd { font: 12px var(--mono); border: 1px solid #c9cfd6; border-bottom-width: 2px; border-radius: 4px; padding: 0 4px; background: #fff; }
@@ -646,6 +762,8 @@ kbd { font: 12px var(--mono); border: 1px solid #c9cfd6; border-bottom-width: 2p
     </div>
     <p class="models" id="models"></p>
     <div id="verdict"></div>
+    <details id="chartbox" open><summary><h3>Sequence chart <span class="hint">one lane per party; arrows: messages from send to delivery</span></h3></summary>
+      <div id="chartscroll"><div id="charthead"></div><div id="chart"></div></div></details>
     <div id="gridbox"></div>
     <h3>State at this step <label><input type="checkbox" id="onlychanged"> only changed variables</label></h3>
     <table class="state" id="state"><thead><tr><th>variable</th><th>value</th></tr></thead><tbody></tbody></table>
@@ -676,6 +794,8 @@ kbd { font: 12px var(--mono); border: 1px solid #c9cfd6; border-bottom-width: 2p
   jump.textContent = D.violated ? "\u26A0 jump to violation (v)" : "\u2713 jump to witness (v)";
   if (!D.violated) jump.classList.add("ok");
 
+  var PALETTE = ["#dbe8fb", "#fde2c4", "#d7f0dd", "#efdcf7", "#fbe0e6", "#e2f0f3", "#f3efcf", "#e6e6e6"];
+  function laneColor(k) { return PALETTE[k % PALETTE.length]; }
   var list = document.getElementById("steplist");
   D.steps.forEach(function (st, i) {
     var li = el("li");
@@ -685,6 +805,10 @@ kbd { font: 12px var(--mono); border: 1px solid #c9cfd6; border-bottom-width: 2p
     if (i === D.violation) li.classList.add(D.violated ? "violation" : "witness");
     li.appendChild(el("span", "num", i));
     li.appendChild(el("span", "lab", st.label));
+    if (st.lane >= 0) {
+      var ln = el("span", "lane"), sw = el("i"); sw.style.background = laneColor(st.lane);
+      ln.appendChild(sw); ln.appendChild(document.createTextNode(D.lanes[st.lane])); li.appendChild(ln);
+    }
     if (st.doc) { var d = el("span", "doc", st.doc); d.title = st.doc; li.appendChild(d); }
     li.addEventListener("click", function () { select(i); });
     list.appendChild(li);
@@ -775,6 +899,125 @@ kbd { font: 12px var(--mono); border: 1px solid #c9cfd6; border-bottom-width: 2p
     }
   }
 
+  // -- the sequence chart: one lane per party, one row per step, messages as arrows ---------------------
+  var SVGNS = "http://www.w3.org/2000/svg";
+  function sv(tag, attrs, text) {
+    var e = document.createElementNS(SVGNS, tag);
+    for (var k in attrs) e.setAttribute(k, attrs[k]);
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+  var LANE_W = 150, ROW_H = 26, NUM_W = 34, HEAD_H = 28;
+  var chartRows = [], chartBoxes = [];
+  function laneX(k) { return NUM_W + k * LANE_W + LANE_W / 2; }
+  function rowY(i) { return i * ROW_H + ROW_H / 2; }
+  function boxW(i) {           // a step's box: as wide as its label, so arrows between lanes show
+    var st = D.steps[i];
+    if (st.lane < 0) return 0;
+    return Math.min(LANE_W - 10, Math.max(48, 7.2 * Math.min(st.label.length, 60) + 16));
+  }
+  function cut(t, n) { return t.length > n ? t.slice(0, n - 1) + "\u2026" : t; }
+  function buildChart() {
+    var box = document.getElementById("chartbox");
+    if (!D.lanes.length) { box.style.display = "none"; return; }
+    var avail = document.getElementById("chartscroll").clientWidth - NUM_W - 2;
+    LANE_W = Math.max(124, Math.min(230, Math.floor(avail / D.lanes.length)));
+    var W = NUM_W + D.lanes.length * LANE_W, H = n * ROW_H + 8;
+    var fit = Math.floor((LANE_W - 14) / 7.2);
+    var head = sv("svg", {width: W, height: HEAD_H, id: "chartlanes"});
+    D.lanes.forEach(function (name, k) {
+      head.appendChild(sv("rect", {x: NUM_W + k * LANE_W + 6, y: 5, width: LANE_W - 12, height: HEAD_H - 10, rx: 4,
+                                   fill: laneColor(k), stroke: "#c9cfd6"}));
+      var t = sv("text", {x: laneX(k), y: HEAD_H / 2 + 4, "text-anchor": "middle", "class": "lanename"}, cut(name, Math.floor(LANE_W / 7)));
+      t.appendChild(sv("title", {}, name)); head.appendChild(t);
+    });
+    document.getElementById("charthead").appendChild(head);
+    var g = sv("svg", {width: W, height: H, id: "chartsvg"});
+    D.steps.forEach(function (st, i) {
+      var r = sv("rect", {x: 0, y: i * ROW_H, width: W, height: ROW_H, "class": "row" + (i === D.violation && D.violated ? " viol" : "")});
+      r.dataset.index = i;
+      r.addEventListener("click", function () { select(i); });
+      g.appendChild(r); chartRows.push(r);
+      g.appendChild(sv("text", {x: NUM_W - 8, y: rowY(i) + 4, "text-anchor": "end", "class": "num"}, i));
+    });
+    D.lanes.forEach(function (name, k) {             // lifelines; a task suspended at an await: a dotted gap
+      var x = laneX(k), y0 = 0;
+      for (var i = 0; i <= n; i++) {
+        var w = i < n ? D.steps[i].waiting[k] : undefined;
+        var prevW = i > 0 ? D.steps[i - 1].waiting[k] : undefined;
+        if (i === n || (w !== undefined) !== (prevW !== undefined)) {
+          var y1 = i === n ? H : rowY(i);
+          if (y1 > y0) {
+            var ln = sv("line", {x1: x, y1: y0, x2: x, y2: y1, "class": prevW !== undefined ? "await" : "lifeline"});
+            if (prevW !== undefined) ln.appendChild(sv("title", {}, name + ": " + prevW));
+            g.appendChild(ln);
+          }
+          y0 = y1;
+        }
+      }
+      D.steps.forEach(function (st, i) {             // say what it awaits where the wait starts
+        var w = st.waiting[k];
+        if (w !== undefined && (i === 0 || D.steps[i - 1].waiting[k] !== w) && (i + 1 >= n || D.steps[i + 1].lane !== k)) {
+          var t = sv("text", {x: x + 5, y: rowY(i) + ROW_H - 2, "class": "awaittext"}, cut(w, 24));
+          t.appendChild(sv("title", {}, name + ": " + w)); g.appendChild(t);
+        }
+      });
+    });
+    var labels = [];
+    D.messages.forEach(function (m) {
+      var x1 = m.from >= 0 ? laneX(m.from) : NUM_W + 4, y1 = rowY(m.sent);
+      var open = m.end === null, x2 = open ? x1 + LANE_W * 0.6 : (m.to >= 0 ? laneX(m.to) : x1), y2 = open ? H - 4 : rowY(m.end);
+      var dir = x2 >= x1 ? 1 : -1;
+      x1 += dir * (boxW(m.sent) / 2);
+      if (!open && m.end !== null) x2 -= dir * (boxW(m.end) / 2 + 2);
+      var cls = "msg" + (m.lost ? " lost" : m.overtaken ? " late" : "") + (open ? " open" : "");
+      var p = sv("path", {d: "M" + x1 + "," + y1 + " L" + x2 + "," + y2, "class": cls});
+      var what = m.label + ": sent at step " + m.sent + (open ? ", still in flight at the end" :
+        (m.lost ? ", lost at step " : ", delivered at step ") + m.end) + (m.overtaken ? " (overtaken by a later message)" : "");
+      p.appendChild(sv("title", {}, what));
+      g.appendChild(p);
+      var ang = Math.atan2(y2 - y1, x2 - x1), a1 = ang + 2.7, a2 = ang - 2.7;
+      if (m.lost) {
+        g.appendChild(sv("path", {d: "M" + (x2 - 5) + "," + (y2 - 5) + " L" + (x2 + 5) + "," + (y2 + 5) + " M" + (x2 - 5) + "," + (y2 + 5) + " L" + (x2 + 5) + "," + (y2 - 5), "class": "x"}));
+      } else {
+        g.appendChild(sv("path", {d: "M" + x2 + "," + y2 + " L" + (x2 + 8 * Math.cos(a1)) + "," + (y2 + 8 * Math.sin(a1)) +
+                                       " M" + x2 + "," + y2 + " L" + (x2 + 8 * Math.cos(a2)) + "," + (y2 + 8 * Math.sin(a2)), "class": cls}));
+      }
+      var tx = sv("text", {x: x1 + (x2 - x1) * 0.3 + 4, y: y1 + (y2 - y1) * 0.3 - 3, "class": "msgtext" + (m.lost ? " lost" : m.overtaken ? " late" : "")},
+                  m.label + (m.lost ? " \u2715 lost" : m.overtaken ? " (late)" : open ? " (in flight)" : ""));
+      tx.appendChild(sv("title", {}, what));
+      labels.push(tx);
+    });
+    D.steps.forEach(function (st, i) {               // the steps, on top
+      var b;
+      if (st.lane < 0) {
+        b = sv("rect", {x: NUM_W + 6, y: i * ROW_H + 3, width: D.lanes.length * LANE_W - 12, height: ROW_H - 6, rx: 4, fill: "#f3f5f7", "class": "box"});
+        g.appendChild(b);
+        g.appendChild(sv("text", {x: NUM_W + 14, y: rowY(i) + 4, "class": "boxtext"}, st.label + " (initial state)"));
+      } else {
+        b = sv("rect", {x: laneX(st.lane) - boxW(i) / 2, y: i * ROW_H + 3, width: boxW(i), height: ROW_H - 6, rx: 4,
+                        fill: laneColor(st.lane), "class": "box"});
+        g.appendChild(b);
+        g.appendChild(sv("text", {x: laneX(st.lane), y: rowY(i) + 4, "text-anchor": "middle", "class": "boxtext"}, cut(st.label, fit)));
+      }
+      b.dataset.index = i;
+      b.appendChild(sv("title", {}, i + ": " + st.label + (st.lane >= 0 ? " \u2014 " + D.lanes[st.lane] : "") + (st.doc ? "\n" + st.doc : "")));
+      b.addEventListener("click", function () { select(i); });
+      chartBoxes.push(b);
+    });
+    labels.forEach(function (t) { g.appendChild(t); });   // message labels over the boxes
+    document.getElementById("chart").appendChild(g);
+  }
+  function renderChart(i) {
+    if (!chartRows.length) return;
+    chartRows.forEach(function (r, k) { r.classList.toggle("sel", k === i); });
+    chartBoxes.forEach(function (b, k) { b.classList.toggle("sel", k === i); });
+    var sc = document.getElementById("chartscroll"), top = i * ROW_H, headH = document.getElementById("charthead").offsetHeight;
+    if (top < sc.scrollTop) sc.scrollTop = top;
+    else if (top + ROW_H + headH > sc.scrollTop + sc.clientHeight) sc.scrollTop = top + ROW_H + headH - sc.clientHeight;
+  }
+  buildChart();
+
   var only = document.getElementById("onlychanged");
   function renderState(i) {
     var st = D.steps[i], prev = i > 0 ? D.steps[i - 1].state : null;
@@ -825,7 +1068,7 @@ kbd { font: 12px var(--mono); border: 1px solid #c9cfd6; border-bottom-width: 2p
     });
     document.getElementById("first").disabled = document.getElementById("prev").disabled = i === 0;
     document.getElementById("last").disabled = document.getElementById("next").disabled = i === n - 1;
-    renderVerdict(i); renderGrid(i); renderState(i);
+    renderVerdict(i); renderChart(i); renderGrid(i); renderState(i);
     document.body.dataset.step = i;
     try { history.replaceState(null, "", "#" + i); } catch (err) { /* some file: URLs refuse it */ }
   }

@@ -1113,3 +1113,42 @@ class Rollback(Spec):
             "bg": "an input packet carrying f waits in the background buffer (A's tab hidden)",
             "ff": "f is inside the fast-forward in flight (ffStart <= f < ffMax)",
         }
+
+    # ---- parties, for the trace viewer's sequence chart (one lane each) ---------------------------------
+    lanes = {
+        "partner B": ["partner_step"],
+        "network": ["deliver", "drop", "deliver_end", "drop_end"],
+        "A tick (T1)": ["step", "step_rollback_y1", "step_rollback_y2", "step_confirm_hash", "step_snapshot",
+                        "step_worker_step", "step_tail"],
+        "A episode end (T2)": ["confirm_wait_wake", "confirm_wait_timeout", "confirm_rollback_y1",
+                               "confirm_rollback_y2", "confirm_hash"],
+        "A fast-forward": ["fast_forward", "ff_inputs_response", "ff_batch"],
+        "A page": ["hide", "show"],
+        "timers": ["sync_timeout"],
+    }
+    message_loss = ["drop", "drop_end"]
+    _AWAITS = {"rb1": "performRollback's setState", "rb2": "performRollback's replay", "ucf": "the confirmed hash",
+               "snap": "saveStateSnapshot's getState", "wstep": "the pre-hash and worker.step",
+               "posthash": "the post-step hash", "sleep": "the 10 ms sleep", "req": "_requestMissingInputs",
+               "batch": "worker.batch"}
+
+    def in_flight(self, s):
+        """The packets on the channel, by id (latency on; else B's inputs reach A's queue as B sends them)."""
+        out = {}
+        for t in sorted(s.net):
+            frames = self._packet_frames(t)
+            out[("in", t)] = f"input f{t}" if len(frames) == 1 else f"inputs f{min(frames)}..f{max(frames)}"
+        if s.endInFlight:
+            out[("end",)] = f"end packet (frame {s.bEnd})"
+        return out
+
+    def lane_status(self, s):
+        """The tasks suspended at an await in s, and what each awaits."""
+        out = {}
+        for lane, pc, enum, idle in (("A tick (T1)", s.t1, T1PC, T1PC.idle), ("A episode end (T2)", s.t2, T2PC, T2PC.none),
+                                     ("A fast-forward", s.ff, FFPC, FFPC.none)):
+            if pc != idle:
+                out[lane] = "awaits " + self._AWAITS[enum.labels[pc]]
+        if s.hidden:
+            out["A page"] = "hidden"
+        return out

@@ -188,3 +188,29 @@ def test_flagship_page(page, tmp_path):
     assert pg.locator("#grid tbody tr").count() >= 2
     _shot(pg, "viewer-rollback-violation.png")
     assert pg.errors == []
+
+
+def test_sequence_chart_lanes_arrows_and_selection(page, tmp_path):
+    """The chart of a hand-made trace: three lanes, one arrow per message (the lost one with an X, the
+    overtaken one marked late), the await as a dotted gap, and a click on a box selects the step everywhere."""
+    import sys
+    sys.path.insert(0, os.path.dirname(__file__))
+    from test_viewer import _chat_view
+    out = tmp_path / "chat.html"
+    out.write_text(viewer.render_html(_chat_view()), encoding="utf-8")
+    pg = page
+    pg.goto("file://" + str(out))
+    names = pg.eval_on_selector_all("#chartlanes text.lanename", "els => els.map(e => e.firstChild.nodeValue)")
+    assert names == ["sender", "network", "receiver"]
+    assert pg.locator("#chartsvg path.msg.lost").count() == 1          # the line; its end is an X
+    assert pg.locator("#chartsvg path.x").count() == 1
+    assert pg.locator("#chartsvg path.msg.late").count() == 2           # line and arrow head of msg 0
+    assert pg.eval_on_selector("#chartsvg text.msgtext.late", "e => e.firstChild.nodeValue") == "msg 0 (late)"
+    assert pg.locator("#chartsvg line.await").count() == 1
+    pg.locator('#chartsvg rect.box[data-index="6"]').click()
+    assert _selected(pg) == 6
+    assert pg.locator("#chartsvg rect.row.sel").get_attribute("data-index") == "6"
+    assert pg.locator("#chartsvg rect.box.sel").get_attribute("data-index") == "6"
+    pg.click("#step-2")
+    assert pg.locator("#chartsvg rect.box.sel").get_attribute("data-index") == "2"
+    assert pg.errors == []

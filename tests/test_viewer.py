@@ -417,3 +417,97 @@ def test_line_references_become_links():
                                          ["fix:L10", "https://x.org/b.js#L10"], ["L7", "https://x.org/a.js#L7-L7"]]
     assert "".join(p[0] for p in parts) == "step, L2145-L2202 and fix:L10; phaser:L456-539, L7."
     assert viewer.link_parts("L5", {}) == [["L5", None]]
+
+
+# -- lanes: who runs each step, messages in flight, awaits ------------------------------------------------
+
+LANES = os.path.join(ROOT, "tests", "specs", "viewer_lanes.py")
+CHAT_PATH = [("send", 0), ("send", 1), ("send", 2), ("deliver", 1), ("recv_start",), ("drop", 2), ("deliver", 0),
+             ("recv_end",)]
+
+
+def _chat_view(cls_name="Chat", path=CHAT_PATH):
+    """A view of a hand-chosen path (replay checks that every step is allowed)."""
+    from modelcheck.loader import load_spec
+    from modelcheck.trace import trace_from_path
+    _, cls = load_spec(f"{LANES}::{cls_name}")
+    bound = cls.bind()
+    s = bound.initial_states()[0]
+    steps = [(None, s)]
+    acts = {a.name: a for a in bound.actions}
+    for name, *args in path:
+        s = bound.apply(acts[name], s, tuple(args))
+        steps.append(((acts[name], tuple(args)), s))
+    trace = trace_from_path(bound, LANES, "never_done", "always", "VIOLATED", steps)
+    return viewer.build_view(bound, trace, LANES)
+
+
+def test_lanes_messages_and_awaits():
+    view = _chat_view()
+    assert view.lanes == ["sender", "network", "receiver"]
+    assert [st.lane for st in view.steps] == [None, "sender", "sender", "sender", "network", "receiver", "network",
+                                              "network", "receiver"]
+    got = [(m.label, m.sent, m.sent_lane, m.end, m.end_lane, m.lost, m.overtaken) for m in view.messages]
+    assert got == [("msg 0", 1, "sender", 7, "network", False, True),     # delivered after msg 1, sent later
+                   ("msg 1", 2, "sender", 4, "network", False, False),
+                   ("msg 2", 3, "sender", 6, "network", True, False)]     # dropped
+    assert [i for i, st in enumerate(view.steps) if st.waiting] == [5, 6, 7]
+    assert view.steps[5].waiting == {"receiver": "awaits the decoder"}
+    data = _page_json(viewer.render_html(view))
+    assert data["lanes"] == ["sender", "network", "receiver"]
+    assert data["messages"][2] == {"label": "msg 2", "sent": 3, "end": 6, "lost": True, "overtaken": False,
+                                   "from": 0, "to": 1}
+    assert data["steps"][6]["waiting"] == {"2": "awaits the decoder"} and data["steps"][0]["lane"] == -1
+
+
+def test_without_lanes_one_lane_per_action():
+    view = _chat_view("Plain", CHAT_PATH[:4])
+    assert view.lanes == ["send", "deliver", "drop", "recv_start", "recv_end"]
+    assert [st.lane for st in view.steps] == [None, "send", "send", "send", "deliver"]
+    assert view.messages == [] and not any(st.waiting for st in view.steps)
+    assert viewer.used_lanes(view) == ["send", "deliver"]                 # the page shows the lanes in use
+
+
+def test_a_message_still_in_flight_has_no_end():
+    view = _chat_view("Chat", CHAT_PATH[:2])
+    assert [(m.label, m.end) for m in view.messages] == [("msg 0", None), ("msg 1", None)]
+
+
+def test_lanes_contract_errors():
+    from modelcheck import Spec, action
+    from modelcheck.types import Bool
+
+    def make(**attrs):
+        body = {"variables": lambda self: {"x": Bool()}, "init": lambda self: [self.State(x=False)],
+                "go": action(lambda self, s: s.set(x=True), name="go"), **attrs}
+        return type("T", (Spec,), body)
+    make(lanes={"a": ["go"]}, message_loss=["go"])
+    with pytest.raises(SpecError, match=r"lanes\['a'\] names 'gone', which is not an action"):
+        make(lanes={"a": ["go", "gone"]})
+    with pytest.raises(SpecError, match=r"action 'go' is in two lanes, 'a' and 'b'"):
+        make(lanes={"a": ["go"], "b": ["go"]})
+    with pytest.raises(SpecError, match=r"message_loss must list action names; 'nope' is not one"):
+        make(message_loss=["nope"])
+
+
+def test_flagship_declares_a_lane_for_every_action():
+    from modelcheck.loader import load_spec
+    from modelcheck.spec import lanes_of
+    _, cls = load_spec(os.path.join(ROOT, "specs", "rollback.py"))
+    declared = {n for names in cls.lanes.values() for n in names}
+    assert declared == {a.name for a in cls._actions}
+    assert lanes_of(cls)[0] == list(cls.lanes)
+
+
+@pytest.mark.parametrize("path", [p for p in STORED if ".active_l" in p or ".focus_loss." in p][:8],
+                         ids=lambda p: os.path.basename(p))
+def test_flagship_messages_go_from_b_to_the_network(path, monkeypatch, tmp_path):
+    """In the stored flagship traces, every packet is sent by B and delivered or lost by a network action."""
+    view = viewer.open_trace(path)
+    for m in view.messages:
+        assert view.steps[m.sent].action == "partner_step" and m.sent_lane == "partner B"
+        if m.end is not None:
+            assert m.end_lane == "network"
+            assert view.steps[m.end].action in (("drop", "drop_end") if m.lost else ("deliver", "deliver_end"))
+    for st in view.steps:
+        assert set(st.waiting) <= {"A tick (T1)", "A episode end (T2)", "A fast-forward", "A page"}
