@@ -115,6 +115,10 @@ def _parser() -> argparse.ArgumentParser:
     sh.add_argument("--itf", metavar="OUT.itf.json", help="also write it in the Informal Trace Format (Apalache, Quint)")
     sh.add_argument("--quiet", action="store_true", help="do not print the terminal view")
     sh.add_argument("--legend", action="store_true", help="also explain every code and mark of the grid")
+    sh.add_argument("--var", action="append", metavar="NAME",
+                    help="instead of the whole trace, follow one variable (NAME), element (NAME[i], NAME[i][j]) "
+                         "or grid cell (ROW:COLUMN, e.g. f2:canon.B): who wrote it, when, from what to what "
+                         "(repeatable)")
 
     ls = sub.add_parser("list", help="list a spec's variants, scenarios, parameters, actions and properties")
     ls.add_argument("spec", nargs="?", help=_DEFAULT_HELP)
@@ -591,7 +595,10 @@ def _show(args) -> int:
     view = viewer.open_trace(args.trace)
     _decide(EXIT_OK)
     if not args.quiet:
-        print(viewer.render_text(view, tty=_tty(), show_legend=args.legend))
+        if args.var:
+            print(viewer.render_histories(view, args.var))
+        else:
+            print(viewer.render_text(view, tty=_tty(), show_legend=args.legend))
     for out, text in ((args.html, viewer.render_html(view) if args.html else None),
                       (args.itf, itf.dumps(view.bound, view.trace) if args.itf else None)):
         if out:

@@ -32,8 +32,9 @@ from typing import Any
 
 from tabulate import tabulate
 
-from .spec import BoundSpec, SpecError, lanes_of
+from .spec import BoundSpec, SpecError, UsageError, lanes_of
 from .trace import Trace, TraceError, bind_trace, find_spec, load, replay
+from .types import MapOf, TupleOf
 from .types import diff as diff_values
 from .z3bridge import compile_properties, false_conjuncts
 
@@ -97,6 +98,7 @@ class TraceView:
     legend: list[tuple[str, str]] = field(default_factory=list)   # the spec's grid_legend(): (code, meaning)
     lanes: list[str] = field(default_factory=list)                # the parties, in the spec's order
     messages: list[Message] = field(default_factory=list)
+    states: list[Any] = field(default_factory=list)               # the replayed states, one per step
     source_urls: dict[str, str] = field(default_factory=dict)     # the spec's source_url: prefix -> template
 
     @property
@@ -383,7 +385,109 @@ def build_view(bound: BoundSpec, trace: Trace, spec_path: str, source: str | Non
                 else:
                     why = f"{head}: its formula is false here"
     return TraceView(trace, bound, spec_path, source, steps, columns, marks, reasons, culprits, headline, why, n,
-                     notes, legend=_legend(bound), source_urls=_source_urls(bound), lanes=lanes, messages=messages)
+                     notes, legend=_legend(bound), source_urls=_source_urls(bound), lanes=lanes, messages=messages,
+                     states=rep.states)
+
+
+# -- one variable (or grid cell) through the trace ----------------------------------------------------------
+
+@dataclass
+class Write:
+    """A step that changed the variable or cell followed: who (action, lane), when (step), from what to what."""
+
+    step: int
+    label: str
+    lane: str | None
+    old: str | None                          # None at the initial state
+    new: str
+
+
+_PATH = re.compile(r"\[([^\]]*)\]")
+
+
+def _element(bound: BoundSpec, name: str) -> tuple[Any, Any]:
+    """(type, getter) of a variable or an element of it: `canon`, `canon[2]`, `canon[2][1]`, `owner[a]`."""
+    base = name.split("[", 1)[0]
+    if base not in bound.variables:
+        raise UsageError(f"no variable {base!r}; the spec's variables: {', '.join(bound.names)}")
+    t, idx = bound.variables[base], bound.names.index(base)
+    getters = [lambda s: s[idx]]
+    rest = name[len(base):]
+    if _PATH.sub("", rest):
+        raise UsageError(f"{name!r}: write a variable, or an element as NAME[i] or NAME[i][j]")
+    for key in _PATH.findall(rest):
+        if isinstance(t, TupleOf):
+            try:
+                i = int(key)
+            except ValueError:
+                raise UsageError(f"{name!r}: {key!r} is not an index of {t!r}") from None
+            if not 0 <= i < t.n:
+                raise UsageError(f"{name!r}: index {i} is outside 0..{t.n - 1}")
+            getters.append(lambda v, i=i: v[i])
+            t = t.elem
+        elif isinstance(t, MapOf):
+            keys = [str(k) for k in t.keys]
+            if key not in keys:
+                raise UsageError(f"{name!r}: {key!r} is not a key of {t!r}")
+            getters.append(lambda v, i=keys.index(key): v[i])
+            t = t.value
+        else:
+            raise UsageError(f"{name!r}: {t!r} has no elements to index")
+
+    def get(s: Any) -> Any:
+        v = s
+        for g in getters:
+            v = g(v)
+        return v
+    return t, get
+
+
+def history(view: TraceView, name: str) -> list[Write]:
+    """Every step that changed `name` (a variable, an element `NAME[i]...`, or a grid cell `ROW:COLUMN`),
+    after the initial value (the first entry, step 0). UsageError names what does not exist."""
+    if ":" in name and "[" not in name:
+        row, col = name.split(":", 1)
+        if view.steps[0].grid is None:
+            raise UsageError(f"{name!r}: this spec has no grid()")
+        if not any(r == row for st in view.steps for r, _ in st.grid or ()) or col not in view.grid_columns:
+            raise UsageError(f"{name!r}: no grid cell (rows {view.steps[-1].grid[0][0]}..{view.steps[-1].grid[-1][0]}, "
+                            f"columns {', '.join(view.grid_columns)})")
+        shown = [dict(st.grid or ()).get(row, {}).get(col, "") for st in view.steps]
+    else:
+        t, get = _element(view.bound, name)
+        shown = [t.show(get(s)) for s in view.states]
+    out = [Write(0, view.steps[0].label, None, None, shown[0])]
+    for st, old, new in zip(view.steps[1:], shown, shown[1:]):
+        if old != new:
+            out.append(Write(st.index, st.label, st.lane, old, new))
+    return out
+
+
+def render_history(view: TraceView, name: str, width: int | None = None, unicode: bool | None = None) -> str:
+    """The terminal view of `history`: the initial value, then one line per write, fitted to `width`."""
+    uni = _utf8() if unicode is None else unicode
+    width = max(40, width or shutil.get_terminal_size((120, 24)).columns)
+    arrow = " → " if uni else " -> "
+    writes = history(view, name)
+    n = len(writes) - 1
+    lines = _wrap(f"{name}: written {n} time{'s' if n != 1 else ''} in {view.steps[-1].index} steps", width)
+    num_w = len(str(view.steps[-1].index))
+    for w in writes:
+        who = w.label + (f" [{w.lane}]" if w.lane and w.lane != w.label.split("(")[0] else "")
+        what = w.new if w.old is None else f"{w.old}{arrow}{w.new}"
+        lines += _wrap(f"{w.step:>{num_w}}  {who}: {what}", width, "", " " * (num_w + 4))
+    last = view.steps[-1].index
+    if view.violated and (":" in name and tuple(name.split(":", 1)) in view.marks):
+        lines.append(f"the cell breaks {view.trace.property} at step {last}")
+    return "\n".join(lines)
+
+
+def render_histories(view: TraceView, names: list[str], width: int | None = None,
+                     unicode: bool | None = None) -> str:
+    """`show --var`: the history of each name, then the verdict paragraph, fitted to `width`."""
+    width = max(40, width or shutil.get_terminal_size((120, 24)).columns)
+    parts = [render_history(view, n, width, unicode) for n in names]
+    return "\n\n".join(parts) + "\n\n" + "\n".join(_wrap(view.why, width))
 
 
 # -- terminal --------------------------------------------------------------------------------------------
@@ -598,7 +702,7 @@ def _page_data(view: TraceView) -> dict[str, Any]:
         "columns": view.grid_columns, "marks": sorted([list(m) for m in view.marks]),
         "violation": view.violation, "steps": steps,
         "legend": [list(e) for e in view.legend],
-        "lanes": lanes,
+        "lanes": lanes, "laneColors": [view.lanes.index(x) for x in lanes],
         "messages": [{"label": m.label, "sent": m.sent, "end": m.end, "lost": m.lost, "overtaken": m.overtaken,
                       "from": lanes.index(m.sent_lane) if m.sent_lane in lanes else -1,
                       "to": lanes.index(m.end_lane) if m.end_lane in lanes else -1} for m in view.messages],
@@ -694,7 +798,8 @@ table.state tr.hidden { display: none; }
 table.grid td, table.grid th { font-family: var(--mono); font-size: 13.5px; text-align: center; min-width: 2.4em;
   padding: 4px 7px; white-space: nowrap; }
 table.grid th { font-family: var(--sans); }
-table.grid td.row { text-align: right; font-weight: 650; color: var(--muted); background: #f3f5f7; }
+table.grid td.row { text-align: right; font-weight: 650; color: var(--muted); background: #f3f5f7; position: sticky; left: 0; z-index: 1; }
+table.grid thead th:first-child { position: sticky; left: 0; z-index: 2; }
 table.grid td.age0 { background: var(--chg); font-weight: 700; }
 table.grid td.age1 { background: var(--chg1); }
 table.grid td.age2 { background: var(--chg2); }
@@ -706,6 +811,44 @@ details.codes dl { display: grid; grid-template-columns: max-content 1fr; gap: 2
 details.codes dt { font-family: var(--mono); font-weight: 650; }
 details.codes dd { margin: 0; color: var(--muted); }
 a.src { color: var(--sel); }
+table.state td.name { cursor: pointer; }
+table.state td.name:hover, table.grid td[data-col]:hover { text-decoration: underline; }
+table.grid td[data-col] { cursor: pointer; }
+table.grid td.followed, table.state tr.followed td.name { box-shadow: inset 0 0 0 2px var(--sel); }
+aside#history { position: fixed; right: 14px; bottom: 40px; width: min(480px, 92vw); max-height: 46vh; overflow: auto;
+  background: var(--panel); border: 1px solid #b9c2cc; border-radius: 8px; box-shadow: 0 6px 24px rgba(0,0,0,.18);
+  padding: 8px 12px 10px; z-index: 20; }
+aside#history .hhead { display: flex; align-items: center; justify-content: space-between; gap: 8px; }
+aside#history h3 { margin: 4px 0; text-transform: none; letter-spacing: 0; color: var(--ink); font-size: 14px; }
+aside#history h3 code { font: 13px var(--mono); }
+aside#history table { width: 100%; font-size: 13px; }
+aside#history td { padding: 3px 6px; }
+aside#history td.v { font-family: var(--mono); word-break: break-word; }
+aside#history tr.w { cursor: pointer; }
+aside#history tr.w:hover td { background: #f1f3f5; }
+aside#history tr.now td { background: var(--sel-bg); }
+aside#history .none { color: var(--muted); font-size: 13px; margin: 4px 0; }
+nav#steps li.writes .num::before { content: "\270E "; color: var(--sel); font-size: 11px; }
+svg rect.row.writes { fill: #eef4fd; }
+#navtoggle { display: none; }
+@media (max-width: 900px) {
+  header { padding: 6px 12px; }
+  header h1 { font-size: 16px; }
+  header .sub { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; cursor: pointer; }
+  header .sub.open { white-space: normal; }
+  footer { display: none; }
+  #navtoggle { display: inline-block; }
+  nav#steps { position: fixed; top: 0; bottom: 0; left: 0; width: min(320px, 85vw); z-index: 30;
+    box-shadow: 4px 0 24px rgba(0,0,0,.2); transform: translateX(-105%); }
+  body.navopen nav#steps { transform: none; }
+  section#detail { padding: 8px 12px 30px; }
+  .toolbar { gap: 5px; margin-bottom: 6px; }
+  .toolbar h2 { font-size: 15px; flex-basis: 100%; order: -1; margin: 0; }
+  .toolbar h2 code { font-size: 14px; }
+  button { padding: 4px 8px; }
+  #chartscroll { max-height: 34vh; }
+  .gridwrap { max-height: 60vh; overflow: auto; }
+}
 #chartbox summary { list-style: none; cursor: pointer; }
 #chartbox summary::-webkit-details-marker { display: none; }
 #chartbox summary h3 { display: inline-block; margin-top: 4px; }
@@ -751,8 +894,11 @@ kbd { font: 12px var(--mono); border: 1px solid #c9cfd6; border-bottom-width: 2p
 </header>
 <main>
   <nav id="steps" aria-label="steps"><ol id="steplist" role="listbox"></ol></nav>
+  <aside id="history" hidden aria-live="polite"><div class="hhead"><h3 id="histtitle"></h3>
+    <button id="histclose" title="close (Escape)">&#x2715;</button></div><div id="histbody"></div></aside>
   <section id="detail">
     <div class="toolbar">
+      <button id="navtoggle" title="show the list of steps">&#x2630; steps</button>
       <h2 id="stephead"></h2>
       <button id="first" title="first step (Home)">&#x21E4; first</button>
       <button id="prev" title="previous step (ArrowUp or k)">&#x25B2; prev</button>
@@ -765,12 +911,13 @@ kbd { font: 12px var(--mono); border: 1px solid #c9cfd6; border-bottom-width: 2p
     <details id="chartbox" open><summary><h3>Sequence chart <span class="hint">one lane per party; arrows: messages from send to delivery</span></h3></summary>
       <div id="chartscroll"><div id="charthead"></div><div id="chart"></div></div></details>
     <div id="gridbox"></div>
-    <h3>State at this step <label><input type="checkbox" id="onlychanged"> only changed variables</label></h3>
+    <h3>State at this step <label><input type="checkbox" id="onlychanged"> only changed variables</label>
+      <span class="hint">click a variable for its history</span></h3>
     <table class="state" id="state"><thead><tr><th>variable</th><th>value</th></tr></thead><tbody></tbody></table>
   </section>
 </main>
 <footer>Keys: <kbd>&#x2191;</kbd>/<kbd>k</kbd> previous, <kbd>&#x2193;</kbd>/<kbd>j</kbd> next, <kbd>Home</kbd>/<kbd>End</kbd> first/last,
-  <kbd>v</kbd> jump to the violation. Click a step to select it.</footer>
+  <kbd>v</kbd> jump to the violation. Click a step to select it, a variable or grid cell for its history.</footer>
 <script type="application/json" id="trace-data">__DATA__</script>
 <script>
 (function () {
@@ -795,7 +942,7 @@ kbd { font: 12px var(--mono); border: 1px solid #c9cfd6; border-bottom-width: 2p
   if (!D.violated) jump.classList.add("ok");
 
   var PALETTE = ["#dbe8fb", "#fde2c4", "#d7f0dd", "#efdcf7", "#fbe0e6", "#e2f0f3", "#f3efcf", "#e6e6e6"];
-  function laneColor(k) { return PALETTE[k % PALETTE.length]; }
+  function laneColor(k) { return PALETTE[D.laneColors[k] % PALETTE.length]; }   // by the spec's lane order
   var list = document.getElementById("steplist");
   D.steps.forEach(function (st, i) {
     var li = el("li");
@@ -849,6 +996,8 @@ kbd { font: 12px var(--mono); border: 1px solid #c9cfd6; border-bottom-width: 2p
       r[1].forEach(function (v, c) {
         var td = el("td", null, v), key = r[0] + "\u0000" + cols[c];
         td.dataset.col = cols[c];
+        td.addEventListener("click", function () { showHistory({kind: "cell", row: r[0], col: cols[c]}); });
+        if (follow && follow.kind === "cell" && follow.row === r[0] && follow.col === cols[c]) td.classList.add("followed");
         var at = changedAt[i][key];
         if (at !== undefined && i - at <= 2) { td.classList.add("age" + (i - at)); td.title = "changed at step " + at; }
         if (i === D.violation && D.violated && marks[key]) { td.classList.add("mark"); td.title = "breaks " + D.property; }
@@ -900,7 +1049,9 @@ kbd { font: 12px var(--mono); border: 1px solid #c9cfd6; border-bottom-width: 2p
   }
 
   // -- the sequence chart: one lane per party, one row per step, messages as arrows ---------------------
-  var SVGNS = "http://www.w3.org/2000/svg";
+  var probe = document.createElement("div");
+  probe.innerHTML = "<svg></svg>";               // the SVG namespace, as the HTML parser gives it
+  var SVGNS = probe.firstChild.namespaceURI;
   function sv(tag, attrs, text) {
     var e = document.createElementNS(SVGNS, tag);
     for (var k in attrs) e.setAttribute(k, attrs[k]);
@@ -1018,6 +1169,78 @@ kbd { font: 12px var(--mono); border: 1px solid #c9cfd6; border-bottom-width: 2p
   }
   buildChart();
 
+  // -- one variable or grid cell through the trace -----------------------------------------------------
+  var follow = null;       // {kind: "var", name} or {kind: "cell", row, col}
+  function cellOf(i, row, col) {
+    var g = D.steps[i].grid, c = cols.indexOf(col);
+    if (!g || c < 0) return undefined;
+    for (var k = 0; k < g.length; k++) if (g[k][0] === row) return g[k][1][c];
+    return undefined;
+  }
+  function valueAt(f, i) { return f.kind === "var" ? D.steps[i].state[f.name] : cellOf(i, f.row, f.col); }
+  function followName(f) { return f.kind === "var" ? f.name : f.row + ":" + f.col; }
+  function parseFollow(text) {
+    if (D.vars.indexOf(text) >= 0) return {kind: "var", name: text};
+    var c = text.indexOf(":");
+    if (c > 0 && cols.indexOf(text.slice(c + 1)) >= 0) {
+      var f = {kind: "cell", row: text.slice(0, c), col: text.slice(c + 1)};
+      if (valueAt(f, n - 1) !== undefined || valueAt(f, 0) !== undefined) return f;
+    }
+    return null;
+  }
+  function writes(f) {           // [step, old, new] for every step that changed it; old null at step 0
+    var out = [[0, null, valueAt(f, 0)]];
+    for (var i = 1; i < n; i++) {
+      var a = valueAt(f, i - 1), b = valueAt(f, i);
+      if (a !== b) out.push([i, a === undefined ? "" : a, b === undefined ? "" : b]);
+    }
+    return out;
+  }
+  function showHistory(f) {
+    follow = f;
+    var box = document.getElementById("history");
+    if (!f) { box.hidden = true; select(cur); return; }
+    box.hidden = false;
+    select(cur);
+  }
+  function renderHistory(i) {
+    var box = document.getElementById("history");
+    document.querySelectorAll("#steplist li.writes").forEach(function (li) { li.classList.remove("writes"); });
+    chartRows.forEach(function (r) { r.classList.remove("writes"); });
+    if (!follow) return;
+    var f = follow, ws = writes(f), title = document.getElementById("histtitle"), body = document.getElementById("histbody");
+    title.textContent = f.kind === "var" ? "History of variable " : "History of grid cell ";
+    title.appendChild(el("code", null, followName(f)));
+    box.dataset.follow = followName(f);
+    body.textContent = "";
+    body.appendChild(el("p", "none", (ws.length - 1) + " write" + (ws.length === 2 ? "" : "s") + " in " + (n - 1) +
+                        " steps; click a row to go to that step"));
+    var t = el("table"), tb = el("tbody");
+    var hr = el("tr"); ["step", "by", "from \u2192 to"].forEach(function (h) { hr.appendChild(el("th", null, h)); });
+    var th = el("thead"); th.appendChild(hr); t.appendChild(th);
+    var nowAt = 0;
+    ws.forEach(function (w) { if (w[0] <= i) nowAt = w[0]; });
+    ws.forEach(function (w) {
+      var st = D.steps[w[0]], tr = el("tr", "w" + (w[0] === nowAt ? " now" : ""));
+      tr.dataset.step = w[0];
+      tr.appendChild(el("td", "num", w[0]));
+      tr.appendChild(el("td", null, st.label + (st.lane >= 0 ? " \u2014 " + D.lanes[st.lane] : "")));
+      tr.appendChild(el("td", "v", w[1] === null ? w[2] : w[1] + " \u2192 " + w[2]));
+      tr.addEventListener("click", function () { select(w[0]); });
+      tb.appendChild(tr);
+      if (w[0] > 0) {
+        var li = document.getElementById("step-" + w[0]); if (li) li.classList.add("writes");
+        if (chartRows[w[0]]) chartRows[w[0]].classList.add("writes");
+      }
+    });
+    t.appendChild(tb); body.appendChild(t);
+    if (f.kind === "cell" && D.violated && marks[f.row + "\u0000" + f.col])
+      body.appendChild(el("p", "none", "This cell breaks " + D.property + " at step " + D.violation + "."));
+  }
+  document.getElementById("histclose").addEventListener("click", function () { showHistory(null); });
+  document.getElementById("navtoggle").addEventListener("click", function () { document.body.classList.toggle("navopen"); });
+  document.getElementById("subtitle").addEventListener("click", function () { this.classList.toggle("open"); });
+
   var only = document.getElementById("onlychanged");
   function renderState(i) {
     var st = D.steps[i], prev = i > 0 ? D.steps[i - 1].state : null;
@@ -1027,7 +1250,9 @@ kbd { font: 12px var(--mono); border: 1px solid #c9cfd6; border-bottom-width: 2p
     st.changed.forEach(function (v) { changed[v] = true; });
     D.vars.forEach(function (v) {
       var tr = el("tr"); tr.dataset.var = v;
-      var name = el("td", "name", v); name.title = D.types[v];
+      var name = el("td", "name", v); name.title = D.types[v] + " (click: its history)";
+      name.addEventListener("click", function () { showHistory({kind: "var", name: v}); });
+      if (follow && follow.kind === "var" && follow.name === v) tr.classList.add("followed");
       tr.appendChild(name);
       var val = el("td", "val", st.state[v]);
       if (changed[v]) {
@@ -1068,15 +1293,22 @@ kbd { font: 12px var(--mono); border: 1px solid #c9cfd6; border-bottom-width: 2p
     });
     document.getElementById("first").disabled = document.getElementById("prev").disabled = i === 0;
     document.getElementById("last").disabled = document.getElementById("next").disabled = i === n - 1;
-    renderVerdict(i); renderChart(i); renderGrid(i); renderState(i);
+    renderVerdict(i); renderChart(i); renderGrid(i); renderState(i); renderHistory(i);
     document.body.dataset.step = i;
-    try { history.replaceState(null, "", "#" + i); } catch (err) { /* some file: URLs refuse it */ }
+    document.body.classList.remove("navopen");
+    var hash = "#" + i + (follow ? "&var=" + encodeURIComponent(followName(follow)) : "");
+    try { history.replaceState(null, "", hash); } catch (err) { /* some file: URLs refuse it */ }
+  }
+  function jumpToViolation() {     // select it and bring the broken cell (else the verdict) into view
+    select(D.violation);
+    var target = document.querySelector("#grid td.mark") || document.getElementById("verdict");
+    if (target) target.scrollIntoView({block: "center", inline: "center"});
   }
   document.getElementById("first").addEventListener("click", function () { select(0); });
   document.getElementById("prev").addEventListener("click", function () { select(cur - 1); });
   document.getElementById("next").addEventListener("click", function () { select(cur + 1); });
   document.getElementById("last").addEventListener("click", function () { select(n - 1); });
-  jump.addEventListener("click", function () { select(D.violation); });
+  jump.addEventListener("click", jumpToViolation);
   only.addEventListener("change", function () { select(cur); });
   document.addEventListener("keydown", function (e) {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
@@ -1085,11 +1317,19 @@ kbd { font: 12px var(--mono); border: 1px solid #c9cfd6; border-bottom-width: 2p
     else if (k === "ArrowDown" || k === "j") to = cur + 1;
     else if (k === "Home") to = 0;
     else if (k === "End") to = n - 1;
-    else if (k === "v") to = D.violation;
+    else if (k === "v") { e.preventDefault(); jumpToViolation(); return; }
+    else if (k === "Escape") { showHistory(null); document.body.classList.remove("navopen"); return; }
     if (to !== null) { e.preventDefault(); select(to); }
   });
-  var start = parseInt((location.hash || "").slice(1), 10);
-  select(isNaN(start) ? 0 : start);
+  var start = 0;                  // #3, #var=NAME, #var=ROW:COLUMN, #3&var=NAME
+  (location.hash || "").slice(1).split("&").forEach(function (part) {
+    if (/^\d+$/.test(part)) start = parseInt(part, 10);
+    else if (part.indexOf("var=") === 0) {
+      var f = parseFollow(decodeURIComponent(part.slice(4)));
+      if (f) { follow = f; document.getElementById("history").hidden = false; }
+    }
+  });
+  select(start);
 })();
 </script>
 </body>

@@ -214,3 +214,89 @@ def test_sequence_chart_lanes_arrows_and_selection(page, tmp_path):
     pg.click("#step-2")
     assert pg.locator("#chartsvg rect.box.sel").get_attribute("data-index") == "2"
     assert pg.errors == []
+
+
+def _longest_stored():
+    import json
+    paths = sorted(glob.glob(os.path.join(ROOT, "counterexamples", "*.json")))
+    if not paths:
+        return None
+    return max(paths, key=lambda p: (json.load(open(p, encoding="utf-8"))["length"], p))
+
+
+def _in_viewport(pg, locator) -> bool:
+    box = locator.bounding_box()
+    vp = pg.viewport_size
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= vp["height"] \
+        and box["x"] >= 0 and box["x"] + box["width"] <= vp["width"]
+
+
+@pytest.mark.parametrize("size", [(800, 600), (1400, 900)], ids=["800x600", "1400x900"])
+def test_longest_trace_lanes_history_and_jump(browser, tmp_path, size):
+    """The longest stored trace: the chart's lanes, a variable's and a cell's history, and the jump to the
+    violation bringing the broken cell into view, in a small and a large window."""
+    path = _longest_stored()
+    if path is None:
+        pytest.skip("no stored counterexample")
+    view = viewer.open_trace(path)
+    out = tmp_path / "longest.html"
+    out.write_text(viewer.render_html(view), encoding="utf-8")
+    w, h = size
+    pg = browser.new_page(viewport={"width": w, "height": h})
+    pg.set_default_timeout(5000)
+    errors = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.goto("file://" + str(out))
+    n = len(view.steps)
+
+    # lanes: the parties this trace uses, one box per step in its party's lane
+    names = pg.eval_on_selector_all("#chartlanes text.lanename", "els => els.map(e => e.lastChild.textContent)")
+    assert names == viewer.used_lanes(view)
+    assert pg.locator("#chartsvg rect.box").count() == n
+    assert pg.locator("#chartsvg path.msg").count() >= 2 * sum(1 for m in view.messages if not m.lost)
+    if w < 900:                                   # the sidebar collapses behind a button
+        assert not _in_viewport(pg, pg.locator("#step-1"))
+        assert pg.locator("#navtoggle").is_visible()
+        pg.click("#navtoggle")
+        assert _in_viewport(pg, pg.locator("#step-1"))
+        pg.click("#step-1")
+        assert _selected(pg) == 1 and not _in_viewport(pg, pg.locator("#step-2"))
+    else:
+        assert not pg.locator("#navtoggle").is_visible()
+    assert pg.evaluate("document.documentElement.scrollWidth") <= w      # no page-wide horizontal scroll
+
+    # jump to the violation: the broken cell in view, and the grid scrolls in place
+    pg.keyboard.press("v")
+    assert _selected(pg) == n - 1
+    mark = pg.locator("#grid td.mark").first
+    assert _in_viewport(pg, mark)
+    _shot(pg, f"viewer-longest-violation-{w}x{h}.png")
+
+    # one grid cell through the trace, by clicking it
+    mark.click()
+    row, col = mark.evaluate("td => [td.parentElement.dataset.row, td.dataset.col]")
+    cell = viewer.history(view, f"{row}:{col}")
+    assert pg.locator("#history").is_visible()
+    assert pg.locator("#histtitle").inner_text() == f"History of grid cell {row}:{col}"
+    assert pg.locator("#histbody tr.w").count() == len(cell)
+    assert pg.locator("#histbody tr.w").last.inner_text().split("\t")[0] == str(cell[-1].step)
+    assert "breaks" in pg.locator("#histbody").inner_text()
+
+    # one variable, by clicking its name; a row of the history selects that step everywhere
+    var = view.culprits[0] if view.culprits else view.bound.names[0]
+    pg.locator(f'#state tr[data-var="{var}"] td.name').click()
+    writes = viewer.history(view, var)
+    assert pg.locator("#histbody tr.w").count() == len(writes)
+    pg.locator("#histbody tr.w").nth(1).click()
+    assert _selected(pg) == writes[1].step
+    assert pg.locator("#chartsvg rect.box.sel").get_attribute("data-index") == str(writes[1].step)
+    assert pg.locator("#steplist li.writes").count() == len(writes) - 1
+    _shot(pg, f"viewer-longest-history-{w}x{h}.png")
+
+    # the same history from the address: page.html#var=NAME
+    pg.goto("file://" + str(out) + f"#var={var}")
+    assert pg.locator("#history").is_visible() and pg.locator("#histbody tr.w").count() == len(writes)
+    pg.keyboard.press("Escape")
+    assert not pg.locator("#history").is_visible()
+    assert errors == []
+    pg.close()

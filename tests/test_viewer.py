@@ -511,3 +511,35 @@ def test_flagship_messages_go_from_b_to_the_network(path, monkeypatch, tmp_path)
             assert view.steps[m.end].action in (("drop", "drop_end") if m.lost else ("deliver", "deliver_end"))
     for st in view.steps:
         assert set(st.waiting) <= {"A tick (T1)", "A episode end (T2)", "A fast-forward", "A page"}
+
+
+# -- one variable through the trace (show --var) -------------------------------------------------------------
+
+def test_show_var_follows_a_variable_an_element_and_a_grid_cell(traces, capsys):
+    path = traces["viewer_frames.buggy.no_two"]
+    assert main(["show", path, "--var", "frames", "--var", "frames[1]", "--var", "f1:value", "--var", "owner[a]"]) == 0
+    out = capsys.readouterr().out
+    blocks = out.split("\n\n")
+    assert blocks[0].splitlines() == ["frames: written 2 times in 3 steps", "0  init: (-1, -1, -1)",
+                                      "2  write(0): (-1, -1, -1) → (0, -1, -1)", "3  write(2): (0, -1, -1) → (0, 2, -1)"]
+    assert blocks[1].splitlines() == ["frames[1]: written 1 time in 3 steps", "0  init: -1", "3  write(2): -1 → 2"]
+    assert blocks[2].splitlines() == ["f1:value: written 1 time in 3 steps", "0  init: .", "3  write(2): . → 2",
+                                      "the cell breaks no_two at step 3"]
+    assert blocks[3].splitlines() == ["owner[a]: written 1 time in 3 steps", "0  init: idle", "1  begin: idle → busy"]
+    assert _last_line(out).startswith("always no_two is VIOLATED at step 3")
+
+
+def test_show_var_names_the_lane_of_each_write():
+    view = _chat_view()
+    assert [(w.step, w.label, w.lane) for w in viewer.history(view, "net")[1:]] == [
+        (1, "send(0)", "sender"), (2, "send(1)", "sender"), (3, "send(2)", "sender"), (4, "deliver(1)", "network"),
+        (6, "drop(2)", "network"), (7, "deliver(0)", "network")]
+    text = viewer.render_history(view, "rx", unicode=False)
+    assert "5  recv_start [receiver]: idle -> waiting" in text
+
+
+@pytest.mark.parametrize("name,msg", [("nope", "no variable 'nope'"), ("frames[7]", "index 7 is outside 0..2"),
+                                      ("frames[x]", "'x' is not an index"), ("mode[0]", "has no elements"),
+                                      ("f9:value", "no grid cell"), ("frames.1", "no variable 'frames.1'")])
+def test_show_var_bad_names_are_usage_errors(traces, capsys, name, msg):
+    assert msg in _error(capsys, ["show", traces["viewer_frames.buggy.no_two"], "--var", name])
