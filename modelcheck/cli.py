@@ -111,6 +111,9 @@ def _parser() -> argparse.ArgumentParser:
                         epilog="exit codes:\n  0  shown (and written)\n  2  bad input, or a spec error",
                         formatter_class=argparse.RawDescriptionHelpFormatter)
     sh.add_argument("trace", help="a trace file written by modelcheck verify")
+    sh.add_argument("other", nargs="?", metavar="TRACE2",
+                    help="a second trace of the same spec: show the two side by side, aligned by their actions, "
+                         "and where they part (with --html: as a web page)")
     sh.add_argument("--html", metavar="OUT.html", help="also write a self-contained web page to step through it")
     sh.add_argument("--itf", metavar="OUT.itf.json", help="also write it in the Informal Trace Format (Apalache, Quint)")
     sh.add_argument("--quiet", action="store_true", help="do not print the terminal view")
@@ -592,6 +595,8 @@ def _tty(stream=None) -> bool:
 def _show(args) -> int:
     from . import itf, viewer
 
+    if args.other:
+        return _show_two(args)
     view = viewer.open_trace(args.trace)
     _decide(EXIT_OK)
     if not args.quiet:
@@ -599,8 +604,13 @@ def _show(args) -> int:
             print(viewer.render_histories(view, args.var))
         else:
             print(viewer.render_text(view, tty=_tty(), show_legend=args.legend))
-    for out, text in ((args.html, viewer.render_html(view) if args.html else None),
-                      (args.itf, itf.dumps(view.bound, view.trace) if args.itf else None)):
+    _write_outputs([(args.html, viewer.render_html(view) if args.html else None),
+                    (args.itf, itf.dumps(view.bound, view.trace) if args.itf else None)])
+    return EXIT_OK
+
+
+def _write_outputs(outputs: list) -> None:
+    for out, text in outputs:
         if out:
             try:
                 with open(out, "w", encoding="utf-8") as f:
@@ -608,6 +618,19 @@ def _show(args) -> int:
             except OSError as e:
                 raise UsageError(f"{out}: cannot write: {e.strerror}") from None
             print(f"wrote {out}", file=sys.stderr)
+
+
+def _show_two(args) -> int:
+    from . import viewer
+
+    for flag in ("itf", "var", "legend"):
+        if getattr(args, flag):
+            raise UsageError(f"--{flag} takes one trace; with two, show prints them side by side (and --html)")
+    cmp = viewer.compare(viewer.open_trace(args.trace), viewer.open_trace(args.other))
+    _decide(EXIT_OK)
+    if not args.quiet:
+        print(viewer.render_comparison(cmp))
+    _write_outputs([(args.html, viewer.render_comparison_html(cmp) if args.html else None)])
     return EXIT_OK
 
 

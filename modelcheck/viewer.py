@@ -20,6 +20,7 @@ methods.
 """
 from __future__ import annotations
 
+import difflib
 import html
 import inspect
 import json
@@ -490,6 +491,115 @@ def render_histories(view: TraceView, names: list[str], width: int | None = None
     return "\n\n".join(parts) + "\n\n" + "\n".join(_wrap(view.why, width))
 
 
+# -- two traces side by side ------------------------------------------------------------------------------
+
+@dataclass
+class Row:
+    """One row of two aligned traces: a step of each (None where one trace has no counterpart)."""
+
+    a: int | None
+    b: int | None
+    kind: str                    # same | state (same action, the states differ) | action | only_a | only_b
+    differs: list[str]           # the variables whose values differ (for paired steps)
+
+
+@dataclass
+class Comparison:
+    """Two traces of one spec, aligned by their actions; `parted` is the first row that is not `same`."""
+
+    a: TraceView
+    b: TraceView
+    rows: list[Row]
+    parted: int | None
+
+
+MARK = {"same": "=", "state": "~", "action": "x", "only_a": "<", "only_b": ">"}
+
+
+def compare(a: TraceView, b: TraceView) -> Comparison:
+    """Align two traces of the same spec step by step: the longest common run of actions is paired
+    (difflib), and paired steps compare their states; UsageError for traces of different specs."""
+    if a.trace.spec_class != b.trace.spec_class or a.bound.names != b.bound.names:
+        raise UsageError(f"the two traces are of different specs ({a.trace.spec_class}, {b.trace.spec_class}); "
+                         f"only traces of one spec can be compared")
+    la, lb = [st.label for st in a.steps], [st.label for st in b.steps]
+    rows: list[Row] = []
+
+    def pair(i: int, j: int, kind: str) -> None:
+        differs = [n for n in a.bound.names if a.steps[i].state[n] != b.steps[j].state[n]]
+        rows.append(Row(i, j, "state" if kind == "same" and differs else kind, differs))
+
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, la, lb, autojunk=False).get_opcodes():
+        if op == "equal":
+            for k in range(i2 - i1):
+                pair(i1 + k, j1 + k, "same")
+            continue
+        common = min(i2 - i1, j2 - j1)
+        for k in range(common):
+            pair(i1 + k, j1 + k, "action")
+        rows += [Row(i, None, "only_a", []) for i in range(i1 + common, i2)]
+        rows += [Row(None, j, "only_b", []) for j in range(j1 + common, j2)]
+    parted = next((k for k, r in enumerate(rows) if r.kind != "same"), None)
+    return Comparison(a, b, rows, parted)
+
+
+def _side(view: TraceView) -> str:
+    tr = view.trace
+    what = ", ".join(x for x in (f"variant {tr.variant}" if tr.variant else "",
+                                 f"scenario {tr.scenario}" if tr.scenario else "") if x)
+    return f"{view.source or tr.spec_class}: {view.headline}" + (f" ({what})" if what else "")
+
+
+def parting_line(cmp: Comparison) -> str:
+    """Where the two traces part, in one sentence."""
+    if cmp.parted is None:
+        return f"the two traces take the same {len(cmp.rows) - 1} steps through the same states"
+    r = cmp.rows[cmp.parted]
+    sa = cmp.a.steps[r.a] if r.a is not None else None
+    sb = cmp.b.steps[r.b] if r.b is not None else None
+    if r.kind == "state":
+        return (f"they part at A step {r.a} / B step {r.b}: both take {sa.label}, and the states then differ in "
+                f"{', '.join(r.differs)}")
+    if r.kind == "action":
+        return f"they part at A step {r.a} / B step {r.b}: A takes {sa.label}, B takes {sb.label}"
+    if r.kind == "only_a":
+        return f"they part at A step {r.a}: A takes {sa.label}, which B does not take there"
+    return f"they part at B step {r.b}: B takes {sb.label}, which A does not take there"
+
+
+def render_comparison(cmp: Comparison, width: int | None = None, unicode: bool | None = None) -> str:
+    """Two traces side by side in the terminal, fitted to `width`: one row per aligned pair of steps, a mark
+    between them (= same, ~ same action but other states, x other actions, < or > only one side), `>>` at the
+    row where they part, and both verdicts."""
+    width = max(40, width or shutil.get_terminal_size((120, 24)).columns)
+    nw = max(1, len(str(max(len(cmp.a.steps), len(cmp.b.steps)) - 1)))
+    col = max(8, min(40, (width - 2 * nw - 10) // 2))
+
+    def cell(view: TraceView, i: int | None) -> str:
+        if i is None:
+            return " " * (nw + 2 + col)
+        label = view.steps[i].label
+        label = label if len(label) <= col else label[:col - 1] + "…"
+        return f"{i:>{nw}}  {label:<{col}}"
+
+    lines = _wrap("A: " + _side(cmp.a), width) + _wrap("B: " + _side(cmp.b), width)
+    lines += _wrap(parting_line(cmp), width)
+    lines.append("")
+    lines.append(f"   {'A':>{nw}}  {'action':<{col}}   {'B':>{nw}}  action")
+    for k, r in enumerate(cmp.rows):
+        lead = ">> " if k == cmp.parted else "   "
+        lines.append((lead + cell(cmp.a, r.a) + f" {MARK[r.kind]} " + cell(cmp.b, r.b)).rstrip())
+        if r.kind == "state" and (k == cmp.parted or r.differs != cmp.rows[k - 1].differs):
+            lines += _wrap("differ: " + ", ".join(r.differs), width, " " * (nw + 5), "  ")
+    lines.append("")
+    lines += _wrap("marks: = same action and state, ~ same action but the states differ, x other actions, "
+                   "< > a step of one trace only", width)
+    lines.append("")
+    lines += _wrap("A: " + cmp.a.why, width)
+    lines += _wrap("B: " + cmp.b.why, width)
+    return "\n".join(lines)
+
+
 # -- terminal --------------------------------------------------------------------------------------------
 
 def _utf8(stream: Any = None) -> bool:
@@ -719,19 +829,28 @@ def _script_json(obj: Any) -> str:
 def render_html(view: TraceView) -> str:
     """One self-contained page (inline CSS and JS, no network) to step through the trace."""
     title = f"{view.trace.spec_class}: {view.headline}"
-    return (_TEMPLATE.replace("__TITLE__", html.escape(title))
+    return (_TEMPLATE.replace("__CSS__", _CSS).replace("__TITLE__", html.escape(title))
             .replace("__DATA__", _script_json(_page_data(view))))
 
 
-_TEMPLATE = r"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
-<title>__TITLE__</title>
-<style>
-:root {
+def render_comparison_html(cmp: Comparison) -> str:
+    """One self-contained page with two traces side by side: the aligned steps, and for the selected row
+    both states (the variables that differ marked) and both grids."""
+    def side(view: TraceView) -> dict[str, Any]:
+        return {"title": _side(view), "why": view.why, "violation": view.violation, "violated": view.violated,
+                "columns": view.grid_columns, "marks": sorted([list(m) for m in view.marks]),
+                "steps": [{"label": st.label, "doc": st.doc, "state": st.state, "lane": st.lane,
+                           "grid": None if st.grid is None else
+                           [[label, [cells.get(c, "") for c in view.grid_columns]] for label, cells in st.grid]}
+                          for st in view.steps]}
+    data = {"a": side(cmp.a), "b": side(cmp.b), "vars": cmp.a.bound.names, "parting": parting_line(cmp),
+            "parted": cmp.parted, "rows": [[r.a, r.b, r.kind, r.differs] for r in cmp.rows], "marks": MARK}
+    title = f"{cmp.a.trace.spec_class}: two traces side by side"
+    return (_COMPARE.replace("__CSS__", _CSS).replace("__TITLE__", html.escape(title))
+            .replace("__DATA__", _script_json(data)))
+
+
+_CSS = r""":root {
   --bg: #f7f7f5; --panel: #ffffff; --ink: #1d2125; --muted: #5f6b76; --line: #dfe3e8;
   --sel: #1f5fbf; --sel-bg: #e6effc; --chg: #fff1b8; --chg-ink: #7a5300; --chg1: #fff5cc; --chg2: #fffae6;
   --bad: #b42318; --bad-bg: #fde7e4; --ok: #1a7f37; --ok-bg: #e3f5e8;
@@ -885,7 +1004,17 @@ nav#steps .lane i { display: inline-block; width: 9px; height: 9px; border-radiu
 .legend span.sw { display: inline-block; width: 12px; height: 12px; vertical-align: -1px; border: 1px solid #d0d4d9; margin: 0 4px 0 10px; }
 footer { padding: 6px 20px; font-size: 12.5px; color: var(--muted); border-top: 1px solid var(--line); background: var(--panel); }
 kbd { font: 12px var(--mono); border: 1px solid #c9cfd6; border-bottom-width: 2px; border-radius: 4px; padding: 0 4px; background: #fff; }
-</style>
+"""
+
+_TEMPLATE = r"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<title>__TITLE__</title>
+<style>
+__CSS__</style>
 </head>
 <body>
 <header>
@@ -1330,6 +1459,175 @@ kbd { font: 12px var(--mono); border: 1px solid #c9cfd6; border-bottom-width: 2p
     }
   });
   select(start);
+})();
+</script>
+</body>
+</html>
+"""
+
+_COMPARE = r"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<title>__TITLE__</title>
+<style>
+__CSS__
+@media (min-width: 901px) { nav#steps { width: 430px; } }
+nav#steps li.cmp { grid-template-columns: 2.2em 1fr 1.4em 2.2em 1fr; }
+nav#steps li.cmp .lab { font-size: 12.5px; }
+nav#steps li.cmp .mk { text-align: center; font-family: var(--mono); font-weight: 700; color: var(--muted); }
+nav#steps li.k-state .mk { color: #c46a00; }
+nav#steps li.k-action .mk, nav#steps li.k-only_a .mk, nav#steps li.k-only_b .mk { color: var(--bad); }
+nav#steps li.parted { border-left-color: var(--bad); }
+nav#steps li.parted.selected { border-left-color: var(--sel); }
+.sides { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
+.sides > div { min-width: 0; }
+.sides h4 { margin: 0 0 4px; font-size: 14px; }
+.sides h4 code { font: 13.5px var(--mono); }
+table.state tr.differs td { background: #fde7c8; }
+table.state td.val.none { color: var(--muted); font-style: italic; }
+table.grid td.differs { outline: 2px solid #c46a00; outline-offset: -2px; }
+#parting { font-weight: 600; margin: 4px 0 0; }
+</style>
+</head>
+<body>
+<header>
+  <h1>Two traces side by side</h1>
+  <div class="sub" id="subtitle"></div>
+  <div id="parting"></div>
+</header>
+<main>
+  <nav id="steps" aria-label="aligned steps"><ol id="steplist" role="listbox"></ol></nav>
+  <section id="detail">
+    <div class="toolbar">
+      <button id="navtoggle" title="show the list of steps">&#x2630; steps</button>
+      <h2 id="stephead"></h2>
+      <button id="prev" title="previous row (ArrowUp or k)">&#x25B2; prev</button>
+      <button id="next" title="next row (ArrowDown or j)">&#x25BC; next</button>
+      <button id="jump" class="jump" title="where the traces part (p)">&#x25B6; where they part (p)</button>
+    </div>
+    <div class="sides" id="models"></div>
+    <div class="sides" id="grids"></div>
+    <h3>State at this row <label><input type="checkbox" id="onlydiff"> only variables that differ</label></h3>
+    <table class="state" id="state"><thead><tr><th>variable</th><th>A</th><th>B</th></tr></thead><tbody></tbody></table>
+  </section>
+</main>
+<footer>Marks: = same action and state, ~ same action but the states differ, x other actions, &lt; &gt; a step of one
+  trace only. Keys: <kbd>&#x2191;</kbd>/<kbd>k</kbd>, <kbd>&#x2193;</kbd>/<kbd>j</kbd>, <kbd>p</kbd> where they part.</footer>
+<script type="application/json" id="trace-data">__DATA__</script>
+<script>
+(function () {
+  "use strict";
+  var D = JSON.parse(document.getElementById("trace-data").textContent);
+  var cur = 0, n = D.rows.length;
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+  document.getElementById("subtitle").textContent = "A: " + D.a.title + " \u2014 B: " + D.b.title;
+  document.getElementById("parting").textContent = D.parting;
+  var list = document.getElementById("steplist");
+  D.rows.forEach(function (r, k) {
+    var li = el("li", "cmp k-" + r[2] + (k === D.parted ? " parted" : ""));
+    li.id = "row-" + k; li.dataset.index = k; li.setAttribute("role", "option");
+    li.appendChild(el("span", "num", r[0] === null ? "" : r[0]));
+    li.appendChild(el("span", "lab", r[0] === null ? "" : D.a.steps[r[0]].label));
+    li.appendChild(el("span", "mk", D.marks[r[2]]));
+    li.appendChild(el("span", "num", r[1] === null ? "" : r[1]));
+    li.appendChild(el("span", "lab", r[1] === null ? "" : D.b.steps[r[1]].label));
+    li.title = r[3].length ? "differ: " + r[3].join(", ") : "";
+    li.addEventListener("click", function () { select(k); });
+    list.appendChild(li);
+  });
+  function gridTable(side, i, other, j) {
+    var st = side.steps[i], t = el("table", "grid");
+    if (!st.grid) return null;
+    var ot = other && j !== null ? other.steps[j].grid : null, oc = {};
+    if (ot) ot.forEach(function (r) { oc[r[0]] = r[1]; });
+    var hr = el("tr"); hr.appendChild(el("th", null, ""));
+    side.columns.forEach(function (c) { hr.appendChild(el("th", null, c)); });
+    var th = el("thead"); th.appendChild(hr); t.appendChild(th);
+    var tb = el("tbody"), marks = {};
+    side.marks.forEach(function (m) { marks[m[0] + "\u0000" + m[1]] = true; });
+    st.grid.forEach(function (r) {
+      var tr = el("tr"); tr.dataset.row = r[0];
+      tr.appendChild(el("td", "row", r[0]));
+      r[1].forEach(function (v, c) {
+        var td = el("td", null, v); td.dataset.col = side.columns[c];
+        if (ot && oc[r[0]] && oc[r[0]][c] !== v) { td.classList.add("differs"); td.title = "the other trace: " + oc[r[0]][c]; }
+        if (i === side.violation && side.violated && marks[r[0] + "\u0000" + side.columns[c]]) td.classList.add("mark");
+        tr.appendChild(td);
+      });
+      tb.appendChild(tr);
+    });
+    t.appendChild(tb);
+    var wrap = el("div", "gridwrap"); wrap.appendChild(t);
+    return wrap;
+  }
+  var only = document.getElementById("onlydiff");
+  function select(k) {
+    k = Math.max(0, Math.min(n - 1, k));
+    var old = document.getElementById("row-" + cur);
+    old.classList.remove("selected"); old.setAttribute("aria-selected", "false");
+    cur = k;
+    var li = document.getElementById("row-" + k);
+    li.classList.add("selected"); li.setAttribute("aria-selected", "true");
+    li.scrollIntoView({block: "nearest"});
+    var r = D.rows[k], ia = r[0], ib = r[1];
+    document.getElementById("stephead").textContent = "Row " + k + " of " + (n - 1) + " (" + D.marks[r[2]] + ")";
+    var models = document.getElementById("models"), grids = document.getElementById("grids");
+    models.textContent = ""; grids.textContent = "";
+    [["A", D.a, ia, D.b, ib], ["B", D.b, ib, D.a, ia]].forEach(function (x) {
+      var box = el("div"), h = el("h4", null, x[0] + (x[2] === null ? ": no step here" : " step " + x[2] + ": "));
+      if (x[2] !== null) h.appendChild(el("code", null, x[1].steps[x[2]].label));
+      box.appendChild(h);
+      if (x[2] !== null) {
+        box.appendChild(el("p", "models", x[1].steps[x[2]].doc));
+        if (x[2] === x[1].violation) box.appendChild(el("div", "verdict " + (x[1].violated ? "bad" : "ok"), x[1].why));
+      }
+      models.appendChild(box);
+      var g = el("div");
+      var gt = x[2] === null ? null : gridTable(x[1], x[2], x[3], x[4]);
+      if (gt) { g.appendChild(el("h3", null, x[0] + ": grid at step " + x[2])); g.appendChild(gt); }
+      grids.appendChild(g);
+    });
+    var tb = document.querySelector("#state tbody"), diff = {};
+    r[3].forEach(function (v) { diff[v] = true; });
+    tb.textContent = "";
+    D.vars.forEach(function (v) {
+      var tr = el("tr"); tr.dataset.var = v;
+      tr.appendChild(el("td", "name", v));
+      tr.appendChild(el("td", "val" + (ia === null ? " none" : ""), ia === null ? "\u2014" : D.a.steps[ia].state[v]));
+      tr.appendChild(el("td", "val" + (ib === null ? " none" : ""), ib === null ? "\u2014" : D.b.steps[ib].state[v]));
+      if (diff[v]) tr.classList.add("differs");
+      else if (only.checked) tr.classList.add("hidden");
+      tb.appendChild(tr);
+    });
+    document.body.classList.remove("navopen");
+    try { history.replaceState(null, "", "#" + k); } catch (err) { /* some file: URLs refuse it */ }
+  }
+  function jump() { if (D.parted !== null) select(D.parted); }
+  document.getElementById("prev").addEventListener("click", function () { select(cur - 1); });
+  document.getElementById("next").addEventListener("click", function () { select(cur + 1); });
+  document.getElementById("jump").addEventListener("click", jump);
+  document.getElementById("jump").disabled = D.parted === null;
+  document.getElementById("navtoggle").addEventListener("click", function () { document.body.classList.toggle("navopen"); });
+  only.addEventListener("change", function () { select(cur); });
+  document.addEventListener("keydown", function (e) {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    var k = e.key;
+    if (k === "ArrowUp" || k === "k") { e.preventDefault(); select(cur - 1); }
+    else if (k === "ArrowDown" || k === "j") { e.preventDefault(); select(cur + 1); }
+    else if (k === "Home") { e.preventDefault(); select(0); }
+    else if (k === "End") { e.preventDefault(); select(n - 1); }
+    else if (k === "p") { e.preventDefault(); jump(); }
+  });
+  var start = parseInt((location.hash || "").slice(1), 10);
+  select(isNaN(start) ? 0 : start);
 })();
 </script>
 </body>

@@ -300,3 +300,26 @@ def test_longest_trace_lanes_history_and_jump(browser, tmp_path, size):
     assert not pg.locator("#history").is_visible()
     assert errors == []
     pg.close()
+
+
+def test_two_traces_page(page, tmp_path):
+    """Two stored flagship traces of one cell side by side: `p` selects the row where they part, and the
+    state table marks exactly the variables that differ there."""
+    a, b = (os.path.join(ROOT, "counterexamples", f"rollback.{v}.active.canonical_truthful.json")
+            for v in ("pre73", "phase73"))
+    if not (os.path.exists(a) and os.path.exists(b)):
+        pytest.skip("the stored pre73/phase73 active counterexamples are missing")
+    cmp = viewer.compare(viewer.open_trace(a), viewer.open_trace(b))
+    out = tmp_path / "two.html"
+    out.write_text(viewer.render_comparison_html(cmp), encoding="utf-8")
+    pg = page
+    pg.goto("file://" + str(out))
+    assert pg.locator("#steplist li").count() == len(cmp.rows)
+    assert pg.inner_text("#parting") == viewer.parting_line(cmp)
+    pg.keyboard.press("p")
+    assert pg.locator("#steplist li.selected").get_attribute("data-index") == str(cmp.parted)
+    first_state = next(k for k, r in enumerate(cmp.rows) if r.kind == "state")
+    pg.click(f"#row-{first_state}")
+    assert pg.locator("#state tr.differs").count() == len(cmp.rows[first_state].differs)
+    _shot(pg, "viewer-two-traces.png")
+    assert pg.errors == []

@@ -543,3 +543,40 @@ def test_show_var_names_the_lane_of_each_write():
                                       ("f9:value", "no grid cell"), ("frames.1", "no variable 'frames.1'")])
 def test_show_var_bad_names_are_usage_errors(traces, capsys, name, msg):
     assert msg in _error(capsys, ["show", traces["viewer_frames.buggy.no_two"], "--var", name])
+
+
+# -- two traces side by side ---------------------------------------------------------------------------------
+
+def test_two_traces_side_by_side(traces, capsys, tmp_path):
+    a, b = traces["viewer_frames.buggy.no_two"], traces["viewer_frames.buggy.finishes"]
+    cmp = viewer.compare(viewer.open_trace(a), viewer.open_trace(b))
+    assert [(r.a, r.b, r.kind) for r in cmp.rows] == [(0, 0, "same"), (1, 1, "same"), (2, 2, "same"), (3, 3, "action")]
+    assert cmp.parted == 3
+    assert viewer.parting_line(cmp) == "they part at A step 3 / B step 3: A takes write(2), B takes stop"
+    html_path = tmp_path / "two.html"
+    assert main(["show", a, b, "--html", str(html_path)]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^>> 3  write\(2\) +x 3  stop$", out, re.M)
+    assert re.search(r"^   0  init +=  ?0  init$", out, re.M)
+    assert "A: always no_two is VIOLATED" in out and "B: always_possible finishes is VIOLATED" in out
+    data = _page_json(html_path.read_text())
+    assert data["parted"] == 3 and data["rows"][3] == [3, 3, "action", ["frames", "cursor", "mode", "owner", "log"]]
+
+
+def test_compare_marks_other_states_and_one_sided_steps():
+    a = _chat_view("Chat", CHAT_PATH[:4])                    # send 0, 1, 2, deliver(1)
+    b = _chat_view("Chat", [("send", 0), ("send", 1), ("drop", 0), ("send", 2), ("deliver", 1)])
+    cmp = viewer.compare(a, b)
+    assert [(r.a, r.b, r.kind) for r in cmp.rows] == [(0, 0, "same"), (1, 1, "same"), (2, 2, "same"),
+                                                      (None, 3, "only_b"), (3, 4, "state"), (4, 5, "state")]
+    assert cmp.rows[4].differs == ["net"]
+    assert viewer.parting_line(cmp) == "they part at B step 3: B takes drop(0), which A does not take there"
+    text = viewer.render_comparison(cmp, width=80)
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "differ: net" in text
+
+
+def test_compare_refuses_two_specs_and_single_trace_options(traces, capsys):
+    a, b = traces["viewer_frames.buggy.no_two"], traces["mutex.buggy.mutual_exclusion"]
+    assert "only traces of one spec can be compared" in _error(capsys, ["show", a, b])
+    assert "--itf takes one trace" in _error(capsys, ["show", a, a, "--itf", "x.json"])
