@@ -829,7 +829,7 @@ def _script_json(obj: Any) -> str:
 def render_html(view: TraceView) -> str:
     """One self-contained page (inline CSS and JS, no network) to step through the trace."""
     title = f"{view.trace.spec_class}: {view.headline}"
-    return (_TEMPLATE.replace("__CSS__", _CSS).replace("__TITLE__", html.escape(title))
+    return (_TEMPLATE.replace("__HEAD__", _HEAD).replace("__CSS__", _CSS).replace("__TITLE__", html.escape(title))
             .replace("__DATA__", _script_json(_page_data(view))))
 
 
@@ -846,9 +846,19 @@ def render_comparison_html(cmp: Comparison) -> str:
     data = {"a": side(cmp.a), "b": side(cmp.b), "vars": cmp.a.bound.names, "parting": parting_line(cmp),
             "parted": cmp.parted, "rows": [[r.a, r.b, r.kind, r.differs] for r in cmp.rows], "marks": MARK}
     title = f"{cmp.a.trace.spec_class}: two traces side by side"
-    return (_COMPARE.replace("__CSS__", _CSS).replace("__TITLE__", html.escape(title))
+    return (_COMPARE.replace("__HEAD__", _HEAD).replace("__CSS__", _CSS).replace("__TITLE__", html.escape(title))
             .replace("__DATA__", _script_json(data)))
 
+
+_HEAD = r"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<title>__TITLE__</title>
+<style>
+__CSS__"""
 
 _CSS = r""":root {
   --bg: #f7f7f5; --panel: #ffffff; --ink: #1d2125; --muted: #5f6b76; --line: #dfe3e8;
@@ -1006,15 +1016,7 @@ footer { padding: 6px 20px; font-size: 12.5px; color: var(--muted); border-top: 
 kbd { font: 12px var(--mono); border: 1px solid #c9cfd6; border-bottom-width: 2px; border-radius: 4px; padding: 0 4px; background: #fff; }
 """
 
-_TEMPLATE = r"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
-<title>__TITLE__</title>
-<style>
-__CSS__</style>
+_TEMPLATE = r"""__HEAD__</style>
 </head>
 <body>
 <header>
@@ -1465,15 +1467,7 @@ __CSS__</style>
 </html>
 """
 
-_COMPARE = r"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
-<title>__TITLE__</title>
-<style>
-__CSS__
+_COMPARE = r"""__HEAD__
 @media (min-width: 901px) { nav#steps { width: 430px; } }
 nav#steps li.cmp { grid-template-columns: 2.2em 1fr 1.4em 2.2em 1fr; }
 nav#steps li.cmp .lab { font-size: 12.5px; }
