@@ -474,7 +474,7 @@ def render_history(view: TraceView, name: str, width: int | None = None, unicode
     lines = _wrap(f"{name}: written {n} time{'s' if n != 1 else ''} in {view.steps[-1].index} steps", width)
     num_w = len(str(view.steps[-1].index))
     for w in writes:
-        who = w.label + (f" [{w.lane}]" if w.lane and w.lane != w.label.split("(")[0] else "")
+        who = w.label + (f" [{w.lane}]" if _own_lane(view.steps[w.step]) else "")
         what = w.new if w.old is None else f"{w.old}{arrow}{w.new}"
         lines += _wrap(f"{w.step:>{num_w}}  {who}: {what}", width, "", " " * (num_w + 4))
     last = view.steps[-1].index
@@ -633,9 +633,15 @@ def _change_lines(st: StepView, arrow: str) -> list[str]:
 _TABLE_MIN = 100   # narrower than this, the steps are shown one block each instead of as a table
 
 
+def _own_lane(st: StepView) -> bool:
+    """Whether the step's lane says more than its action's name (a spec with declared lanes)."""
+    return st.lane is not None and st.lane != st.action
+
+
 def _steps_table(view: TraceView, width: int, uni: bool, arrow: str) -> list[str]:
     """The steps as a bordered table that fits `width` (long cells wrap inside their cell)."""
-    rows = [[st.index, st.label, st.doc, "\n".join(_change_lines(st, arrow))] for st in view.steps]
+    rows = [[st.index, st.label + (f"\n[{st.lane}]" if _own_lane(st) else ""), st.doc,
+             "\n".join(_change_lines(st, arrow))] for st in view.steps]
     num_w = max(1, len(str(view.steps[-1].index)))
     action_w = min(28, max(len("action"), *(len(st.label) for st in view.steps)))
     room = width - 13 - num_w - action_w          # 13: the borders and padding of four columns
@@ -657,7 +663,7 @@ def _steps_blocks(view: TraceView, width: int, arrow: str) -> list[str]:
     out: list[str] = []
     pad = " " * (len(str(view.steps[-1].index)) + 2)
     for st in view.steps:
-        out.append(f"{st.index:>{len(pad) - 2}}  {st.label}")
+        out.append(f"{st.index:>{len(pad) - 2}}  {st.label}" + (f"  [{st.lane}]" if _own_lane(st) else ""))
         if st.doc and st.index:
             out += _wrap(st.doc, width, pad + "| ", "")
         for line in _change_lines(st, arrow):
