@@ -272,6 +272,11 @@ def test_longest_trace_lanes_history_and_jump(browser, tmp_path, size):
     assert _in_viewport(pg, mark)
     _shot(pg, f"viewer-longest-violation-{w}x{h}.png")
 
+    # the legend from the spec, under the grid
+    pg.click("#legend summary")
+    assert pg.locator("#legend dt").all_inner_texts() == [code for code, _ in view.legend]
+    pg.click("#legend summary")
+
     # one grid cell through the trace, by clicking it
     mark.click()
     row, col = mark.evaluate("td => [td.parentElement.dataset.row, td.dataset.col]")
