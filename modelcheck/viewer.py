@@ -819,6 +819,7 @@ def _page_data(view: TraceView) -> dict[str, Any]:
         "violation": view.violation, "steps": steps,
         "legend": [list(e) for e in view.legend],
         "lanes": lanes, "laneColors": [view.lanes.index(x) for x in lanes],
+        "loop": getattr(tr, "loop", None),         # a lasso: the last state is the state at step `loop` again
         "messages": [{"label": m.label, "sent": m.sent, "end": m.end, "lost": m.lost, "overtaken": m.overtaken,
                       "from": lanes.index(m.sent_lane) if m.sent_lane in lanes else -1,
                       "to": lanes.index(m.end_lane) if m.end_lane in lanes else -1} for m in view.messages],
@@ -963,6 +964,11 @@ aside#history tr.w { cursor: pointer; }
 aside#history tr.w:hover td { background: #f1f3f5; }
 aside#history tr.now td { background: var(--sel-bg); }
 aside#history .none { color: var(--muted); font-size: 13px; margin: 4px 0; }
+nav#steps li.loopstart .lab::after { content: " \21BA loop starts"; color: #6a3fb5; font: 600 11.5px var(--sans); }
+nav#steps li.inloop { border-left-color: #cdb8ef; }
+nav#steps li.inloop.selected { border-left-color: var(--sel); }
+svg .loopback { stroke: #6a3fb5; stroke-width: 2; fill: none; }
+.verdict .loopline { margin-top: 6px; color: #4b2a86; }
 nav#steps li.writes .num::before { content: "\270E "; color: var(--sel); font-size: 11px; }
 svg rect.row.writes { fill: #eef4fd; }
 #navtoggle { display: none; }
@@ -1078,6 +1084,11 @@ _TEMPLATE = r"""__HEAD__</style>
   jump.textContent = D.violated ? "\u26A0 jump to violation (v)" : "\u2713 jump to witness (v)";
   if (!D.violated) jump.classList.add("ok");
 
+  function loopText() {
+    var last = n - 1;
+    return D.loop === last ? "the behaviour stays in the state at step " + D.loop + " forever (stuttering)"
+      : "step " + last + " is the state at step " + D.loop + " again: steps " + (D.loop + 1) + "\u2013" + last + " repeat forever";
+  }
   var PALETTE = ["#dbe8fb", "#fde2c4", "#d7f0dd", "#efdcf7", "#fbe0e6", "#e2f0f3", "#f3efcf", "#e6e6e6"];
   function laneColor(k) { return PALETTE[D.laneColors[k] % PALETTE.length]; }   // by the spec's lane order
   var list = document.getElementById("steplist");
@@ -1087,6 +1098,8 @@ _TEMPLATE = r"""__HEAD__</style>
     li.setAttribute("role", "option");
     li.dataset.index = i;
     if (i === D.violation) li.classList.add(D.violated ? "violation" : "witness");
+    if (D.loop !== null && i === D.loop) { li.classList.add("loopstart"); li.title = loopText(); }
+    if (D.loop !== null && i > D.loop) li.classList.add("inloop");
     li.appendChild(el("span", "num", i));
     li.appendChild(el("span", "lab", st.label));
     if (st.lane >= 0) {
@@ -1174,6 +1187,7 @@ _TEMPLATE = r"""__HEAD__</style>
     if (i !== D.violation) return;
     box.className = "verdict " + (D.violated ? "bad" : "ok");
     box.appendChild(el("div", null, D.why));
+    if (D.loop !== null) box.appendChild(el("div", "loopline", "\u21BA loop: " + loopText()));
     if (D.reasons.length > 1 || (D.reasons.length === 1 && D.reasons[0][0].length > 240)) {
       var ul = el("ul");
       D.reasons.forEach(function (r) {
@@ -1208,6 +1222,7 @@ _TEMPLATE = r"""__HEAD__</style>
   function buildChart() {
     var box = document.getElementById("chartbox");
     if (!D.lanes.length) { box.style.display = "none"; return; }
+    if (D.loop !== null) NUM_W = 46;               // room for the loop bracket right of the step numbers
     var avail = document.getElementById("chartscroll").clientWidth - NUM_W - 2;
     LANE_W = Math.max(124, Math.min(230, Math.floor(avail / D.lanes.length)));
     var W = NUM_W + D.lanes.length * LANE_W, H = n * ROW_H + 8;
@@ -1226,7 +1241,7 @@ _TEMPLATE = r"""__HEAD__</style>
       r.dataset.index = i;
       r.addEventListener("click", function () { select(i); });
       g.appendChild(r); chartRows.push(r);
-      g.appendChild(sv("text", {x: NUM_W - 8, y: rowY(i) + 4, "text-anchor": "end", "class": "num"}, i));
+      g.appendChild(sv("text", {x: 26, y: rowY(i) + 4, "text-anchor": "end", "class": "num"}, i));
     });
     D.lanes.forEach(function (name, k) {             // lifelines; a task suspended at an await: a dotted gap
       var x = laneX(k), y0 = 0;
@@ -1294,6 +1309,14 @@ _TEMPLATE = r"""__HEAD__</style>
       chartBoxes.push(b);
     });
     labels.forEach(function (t) { g.appendChild(t); });   // message labels over the boxes
+    if (D.loop !== null) {                           // a lasso: a bracket from the last row back to the loop row
+      var yl = rowY(D.loop), ye = rowY(n - 1), xb = 38;
+      var br = sv("path", {d: "M" + (xb + 2) + "," + ye + " L" + (xb - 4) + "," + ye + " L" + (xb - 4) + "," + yl + " L" + (xb + 2) + "," + yl,
+                           "class": "loopback"});
+      br.appendChild(sv("title", {}, loopText()));
+      g.appendChild(br);
+      g.appendChild(sv("path", {d: "M" + (xb + 2) + "," + yl + " l-5,-3 m5,3 l-5,3", "class": "loopback"}));
+    }
     document.getElementById("chart").appendChild(g);
   }
   function renderChart(i) {

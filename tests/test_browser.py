@@ -328,3 +328,22 @@ def test_two_traces_page(page, tmp_path):
     assert pg.locator("#state tr.differs").count() == len(cmp.rows[first_state].differs)
     _shot(pg, "viewer-two-traces.png")
     assert pg.errors == []
+
+
+def test_lasso_loop_on_the_page(page, tmp_path):
+    """Rendering only (the loop index is set by hand): the loop row, the repeated rows and the bracket."""
+    import sys
+    sys.path.insert(0, os.path.dirname(__file__))
+    from test_viewer import _chat_view
+    view = _chat_view()
+    view.trace.loop = 5
+    out = tmp_path / "loop.html"
+    out.write_text(viewer.render_html(view), encoding="utf-8")
+    pg = page
+    pg.goto("file://" + str(out))
+    assert pg.locator("#steplist li.loopstart").get_attribute("data-index") == "5"
+    assert pg.locator("#steplist li.inloop").count() == 3
+    assert pg.locator("#chartsvg path.loopback").count() == 2
+    pg.keyboard.press("v")
+    assert "steps 6\u20138 repeat forever" in pg.inner_text("#verdict .loopline")
+    assert pg.errors == []

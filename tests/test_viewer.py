@@ -580,3 +580,12 @@ def test_compare_refuses_two_specs_and_single_trace_options(traces, capsys):
     a, b = traces["viewer_frames.buggy.no_two"], traces["mutex.buggy.mutual_exclusion"]
     assert "only traces of one spec can be compared" in _error(capsys, ["show", a, b])
     assert "--itf takes one trace" in _error(capsys, ["show", a, a, "--itf", "x.json"])
+
+
+def test_page_marks_a_lasso_loop():
+    """Rendering only: a trace whose `loop` is set (by the liveness checker, for a lasso) gets the loop row
+    and the repeated steps marked on the page; other traces carry loop null."""
+    view = _chat_view()
+    assert _page_json(viewer.render_html(view))["loop"] is None
+    view.trace.loop = 5
+    assert _page_json(viewer.render_html(view))["loop"] == 5
