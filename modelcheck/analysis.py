@@ -51,7 +51,7 @@ class _FixTracker:
         try:
             inst.variables()
             list(inst.init())
-            for a in cls._actions:
+            for a in cls.action_defs():
                 if a.applies is not None:
                     a.applies(inst)
                 if a.over is not None and not a.over_uses_state:

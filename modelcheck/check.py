@@ -244,7 +244,7 @@ def report_json(report: Report) -> dict[str, Any]:
     out: dict[str, Any] = {
         "spec": report.spec_path, "spec_class": report.bound.name, "variant": report.bound.variant,
         "scenario": report.bound.scenario,
-        "params": {k: report.bound.cls._params[k].domain.to_json(v) for k, v in report.bound.params.items()},
+        "params": report.bound.params_json(),
         "verdicts": [{"property": v.property, "kind": v.kind, "verdict": v.verdict, "bound": v.bound,
                       "steps": v.steps, "file": v.file, "file_error": v.file_error, "note": v.note}
                      for v in report.verdicts],

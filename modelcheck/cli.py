@@ -499,7 +499,7 @@ def matrix_table(path: str, cls: type[Spec], base, variants: list, scenarios: li
         return [ln.replace("\0", " ") for ln in textwrap.wrap(text, TABLE_WIDTH, subsequent_indent="  ",
                                                                break_long_words=False, break_on_hyphens=False)]
 
-    props = [p.name for p in cls._properties if p.kind != "terminal"]
+    props = [p.name for p in cls.property_defs() if p.kind != "terminal"]
     if cls.check_deadlock and "deadlock_free" not in props:
         props.append("deadlock_free")
     axes = [(name, [getattr(r.bound, name) for r in reports]) for name in ("variant", "scenario")]
@@ -559,7 +559,7 @@ def _list(args) -> int:
     if doc:
         print(f"  {doc[0]}")
     print("\nparameters:")
-    print(tabulate([[n, repr(p.default), repr(p.domain), "fix" if p.fix else "", p.doc] for n, p in cls._params.items()],
+    print(tabulate([[n, repr(p.default), repr(p.domain), "fix" if p.fix else "", p.doc] for n, p in cls.parameters().items()],
                    headers=["name", "default", "domain", "", "meaning"]))
     print("\nvariants:")
     for n, d in cls.variants.items():
@@ -570,10 +570,10 @@ def _list(args) -> int:
     for n, d in cls.scenarios.items():
         print(f"  {n}: " + (", ".join(f"{k}={v}" for k, v in d.items()) or "(defaults)"))
     print("\nactions:")
-    for a in cls._actions:
+    for a in cls.action_defs():
         print(f"  {a.name}: {a.doc.splitlines()[0] if a.doc else ''}")
     print("\nproperties:")
-    for p in cls._properties:
+    for p in cls.property_defs():
         print(f"  {p.kind} {p.name}: {p.doc.splitlines()[0] if p.doc else ''}")
     return EXIT_OK
 

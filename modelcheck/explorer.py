@@ -21,6 +21,7 @@ from typing import Any, Callable
 
 import networkx as nx
 
+from .codegen import make_lambda, run_source
 from .spec import ActionDef, BoundSpec
 from .types import canonical_order
 from .z3bridge import CompiledProperty
@@ -87,7 +88,7 @@ def make_successors(bound: BoundSpec) -> tuple[Callable[[Any], list], list[tuple
                     return i
                 return get
             ns[f"L{ai}"] = lid()
-            ns[f"A{ai}"] = lambda item, a=a: bound._args(a, item)
+            ns[f"A{ai}"] = lambda item, a=a: bound.args_of(a, item)
             lines += [f"    for _x in _order(o{ai}(s)):",
                       f"        _a = A{ai}(_x)",
                       f"        if {test('s, *_a')}:",
@@ -108,7 +109,7 @@ def make_successors(bound: BoundSpec) -> tuple[Callable[[Any], list], list[tuple
             lines += [f"    for _i, _a in I{ai}:", f"        if {test('s, *_a')}:",
                       f"            ap((_i, e{ai}(s, *_a)))"]
     lines.append("    return out")
-    exec("\n".join(lines), ns)
+    run_source("\n".join(lines), f"successors of {bound.name}", ns)
     return ns["successors"], labels
 
 
@@ -274,7 +275,7 @@ def explore(bound: BoundSpec, properties: list[CompiledProperty], limits: Limits
         if not props:
             return None
         body = " and ".join(f"({p.source})" for p in props) if negate else " or ".join(f"({p.source})" for p in props)
-        return eval(f"lambda s: {body}", dict(bound.leaf_ns))
+        return make_lambda("s", body, "property check", {k: v for p in props for k, v in p.ns.items()})
 
     all_ok = combined(pending_always, True)
     any_hit = combined(pending_some, False)

@@ -12,6 +12,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
+from .codegen import make_lambda, run_source
 from .types import Bool, DomainError, Enum, Type, _Gen, canonical_order, json_key
 
 __all__ = ["Spec", "SpecError", "UsageError", "param", "action", "always", "sometimes",
@@ -256,6 +257,22 @@ class Spec:
     def init(self) -> Iterable[Any]:
         raise NotImplementedError
 
+    # -- what the class declares ------------------------------------------------------------------
+    @classmethod
+    def parameters(cls) -> dict[str, Param]:
+        """The declared parameters, name -> Param, in declaration order."""
+        return dict(cls._params)
+
+    @classmethod
+    def action_defs(cls) -> list[ActionDef]:
+        """Every declared action, in declaration order (also those an `applies=` may leave out)."""
+        return list(cls._actions)
+
+    @classmethod
+    def property_defs(cls) -> list[PropertyDef]:
+        """Every declared property, in declaration order (also those an `applies=` may leave out)."""
+        return list(cls._properties)
+
     # -- binding ------------------------------------------------------------------------------
     @classmethod
     def fixes(cls) -> list[str]:
@@ -342,8 +359,8 @@ class BoundSpec:
         self.State = _make_state_class(self.names)
         inst.State = self.State
         self._check_code, self._check_ns = self._compile_check()
-        self.valid = eval(f"lambda s: type(s) is _State and {self._check_code}",
-                          {**self._check_ns, "_State": self.State})
+        self.valid = make_lambda("s", f"type(s) is _State and {self._check_code}", f"domain check of {self.name}",
+                                 {**self._check_ns, "_State": self.State})
         self.actions = [a for a in cls._actions if _applies(a, inst)]
         self.inactive_actions = [a.name for a in cls._actions if a not in self.actions]
         self.properties = [p for p in cls._properties if _applies(p, inst)]
@@ -427,11 +444,12 @@ class BoundSpec:
                 except Exception as e:
                     raise SpecError(f"{a.where}: action {a.name!r}: over= raised {type(e).__name__}: {e}") from e
                 for item in items:
-                    out.append((a, self._args(a, item)))
+                    out.append((a, self.args_of(a, item)))
             self._static = out
         return self._static
 
-    def _args(self, a: ActionDef, item: Any) -> tuple:
+    def args_of(self, a: ActionDef, item: Any) -> tuple:
+        """The argument tuple of action `a` for one item of its `over=` (a k-tuple is unpacked for k > 1)."""
         if a.nargs == 1:
             return (item,)
         if not isinstance(item, tuple) or len(item) != a.nargs:
@@ -444,7 +462,7 @@ class BoundSpec:
         if a.nargs == 0:
             return [()]
         if a.over_uses_state:
-            return [self._args(a, x) for x in canonical_order(a.over(self.inst, s))]
+            return [self.args_of(a, x) for x in canonical_order(a.over(self.inst, s))]
         return [args for (b, args) in self.instances() if b is a]
 
     def enabled(self, s: Any) -> list[tuple[ActionDef, tuple]]:
@@ -472,6 +490,10 @@ class BoundSpec:
     def param_text(self) -> str:
         """`K=V, ...` for every parameter: the bound a verdict line names."""
         return ", ".join(f"{k}={self._show_param(k, v)}" for k, v in self.params.items()) or "none"
+
+    def params_json(self) -> dict[str, Any]:
+        """The bound parameter values as JSON (enum labels, sets as lists)."""
+        return {k: self.cls._params[k].domain.to_json(v) for k, v in self.params.items()}
 
     def non_default_param_text(self) -> str:
         d = {k: v for k, v in self.params.items() if v != self.cls._params[k].default}
@@ -551,7 +573,7 @@ def _make_state_class(names: list[str]) -> type:
     body = ", ".join(f"self[{i}] if {n} is _M else {n}" for i, n in enumerate(names))
     src = f"def set(self, *, {params}):\n    return _new(_cls, ({body},))\n"
     ns: dict[str, Any] = {"_M": _MISSING, "_new": tuple.__new__}
-    exec(src, ns)
+    run_source(src, "State.set", ns)
 
     class State(base):
         """An immutable state: read `s.x`, build a changed copy with `s.set(x=...)`."""

@@ -77,12 +77,8 @@ def trace_from_path(bound: BoundSpec, spec_path: str, prop: str, kind: str, verd
         else:
             a, args = lab
             steps.append(Step(a.name, _args_json(args), bound.to_json(s)))
-    return Trace(spec_path, bound.name, bound.variant, bound.scenario, _params_json(bound), prop, kind, verdict,
+    return Trace(spec_path, bound.name, bound.variant, bound.scenario, bound.params_json(), prop, kind, verdict,
                  steps)
-
-
-def _params_json(bound: BoundSpec) -> dict[str, Any]:
-    return {k: bound.cls._params[k].domain.to_json(v) for k, v in bound.params.items()}
 
 
 def dumps(trace: Trace) -> str:
@@ -278,11 +274,12 @@ def bind_trace(trace: Trace, trace_path: str | None = None) -> tuple[str, BoundS
 def decode_params(cls: type, params: dict[str, Any], where: str = "the spec") -> dict[str, Any]:
     """A trace's parameters (JSON) as values of the spec's parameter domains."""
     values = {}
+    declared = cls.parameters()
     for k, v in params.items():
-        if k not in cls._params:
+        if k not in declared:
             raise TraceError(f"the trace sets parameter {k!r}, which {where} no longer has; the trace is stale")
         try:
-            values[k] = cls._params[k].domain.from_json(v)
+            values[k] = declared[k].domain.from_json(v)
         except DomainError as e:
             raise TraceError(f"the trace's parameter {k}: {e}") from None
     return values

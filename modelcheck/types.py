@@ -15,6 +15,8 @@ from __future__ import annotations
 import itertools
 from typing import Any, Iterable, Iterator
 
+from .codegen import make_lambda
+
 __all__ = ["canonical_order", "diff", "Type", "Bool", "IntRange", "Enum", "TupleOf", "MapOf", "SetOf", "SeqOf", "DomainError", "put"]
 
 
@@ -54,7 +56,7 @@ class Type:
     def contains(self, value: Any) -> bool:
         gen = _Gen()
         code = self.check_code("x", gen)
-        return bool(eval(code, gen.ns, {"x": value}))
+        return bool(make_lambda("x", code, f"check of {self!r}", gen.ns)(value))
 
     def check_code(self, expr: str, gen: _Gen) -> str:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -350,11 +350,12 @@ def build_view(bound: BoundSpec, trace: Trace, spec_path: str, source: str | Non
             why += (f" (but now {', '.join(bound.label(a, args) for a, args in enabled[:3])} "
                     f"{'is' if len(enabled) == 1 else 'are'} enabled: the spec changed since the trace was written)")
     else:
-        props = {p.name: p for p in compile_properties(bound)}
+        compiled = compile_properties(bound)
+        props = {p.name: p for p in compiled}
         prop = props.get(prop_name)
         if prop is None:
             raise TraceError(f"the trace is about property {prop_name!r}, which {spec_path} no longer defines")
-        by_name = {leaf.name: leaf for leaf in bound.leaves}
+        by_name = {leaf.name: leaf for leaf in compiled.leaves}
         doc = _first_line(prop.definition.doc)
         holds = prop.holds(last)
         if kind == "sometimes" or verdict != "VIOLATED":
@@ -368,7 +369,7 @@ def build_view(bound: BoundSpec, trace: Trace, spec_path: str, source: str | Non
                 why = (f"{what} is VIOLATED according to the trace, but its formula holds in the state at step {n}: "
                        f"the spec changed since the trace was written")
             else:
-                for formula, vals in false_conjuncts(bound, prop, last):
+                for formula, vals in false_conjuncts(prop, last):
                     pairs = [(k, _leaf_value(by_name.get(k), v)) for k, v in vals.items()]
                     reasons.append((_one_line(formula), pairs))
                     for k in vals:
@@ -810,7 +811,7 @@ def _page_data(view: TraceView) -> dict[str, Any]:
     return {
         "title": view.headline, "source": view.source, "spec": view.spec_path, "specClass": tr.spec_class,
         "specLine": _spec_line(view), "variant": tr.variant, "scenario": tr.scenario,
-        "params": {k: view.bound.cls._params[k].domain.show(v) for k, v in view.bound.params.items()},
+        "params": {k: view.bound.cls.parameters()[k].domain.show(v) for k, v in view.bound.params.items()},
         "property": tr.property, "kind": tr.kind, "verdict": tr.verdict, "violated": view.violated,
         "why": view.why, "reasons": [[f, [list(p) for p in pairs]] for f, pairs in view.reasons],
         "culprits": view.culprits, "vars": view.bound.names,

@@ -8,14 +8,16 @@ model evaluation, and the tests check the two agree.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import z3
 
+from .codegen import make_lambda
 from .spec import BoundSpec, PropertyDef, SpecError
 from .types import Leaf, _Gen
 
-__all__ = ["View", "CompiledProperty", "compile_properties", "z3_eval", "vacuity_issues", "false_conjuncts"]
+__all__ = ["View", "CompiledProperty", "CompiledProperties", "compile_properties", "z3_eval", "vacuity_issues",
+           "false_conjuncts"]
 
 
 class View:
@@ -27,6 +29,7 @@ class View:
 
 @dataclass
 class CompiledProperty:
+    """A property's Z3 formula and its translation into a Python predicate over the state tuple `s`."""
     name: str
     kind: str
     formula: Any  # z3.BoolRef
@@ -34,12 +37,37 @@ class CompiledProperty:
     source: str
     definition: PropertyDef
     leaves: list[Leaf] = field(default_factory=list)  # the leaves the formula mentions
+    ns: dict[str, Any] = field(default_factory=dict)  # the constants `source` refers to
 
     def holds(self, state: Any) -> bool:
         return bool(self.predicate(state))
 
 
+@dataclass
+class CompiledProperties:
+    """What `compile_properties` returns: the properties of one bound spec, in declaration order, with the
+    Z3 view they were built over. Iterates (and indexes) as the list of `CompiledProperty`."""
+    properties: list[CompiledProperty]
+    view: View
+    leaves: list[Leaf]           # every leaf of the view, in variable order
+    ns: dict[str, Any]           # the constants the leaves' code refers to
+
+    def __iter__(self) -> Iterator[CompiledProperty]:
+        return iter(self.properties)
+
+    def __len__(self) -> int:
+        return len(self.properties)
+
+    def __getitem__(self, i: int) -> CompiledProperty:
+        return self.properties[i]
+
+    def get(self, name: str) -> CompiledProperty | None:
+        """The property called `name`, or None."""
+        return next((p for p in self.properties if p.name == name), None)
+
+
 def build_view(bound: BoundSpec) -> tuple[View, list[Leaf], dict[str, Any]]:
+    """The Z3 view of `bound`'s state, its leaves (each with a fresh Z3 constant) and their namespace."""
     gen = _Gen()
     gen.leaves = []  # type: ignore[attr-defined]
     attrs = {n: t.leaves(n, f"s[{i}]", gen) for i, (n, t) in enumerate(bound.variables.items())}
@@ -123,10 +151,9 @@ class _Translator:
                          f"== != < <= > >=, + - * and literals")
 
 
-def compile_properties(bound: BoundSpec) -> list[CompiledProperty]:
+def compile_properties(bound: BoundSpec) -> CompiledProperties:
     """Build the Z3 formula of every property and translate it into a Python predicate."""
     view, leaves, ns = build_view(bound)
-    bound.view, bound.leaves, bound.leaf_ns = view, leaves, ns
     by_id = {leaf.const.get_id(): leaf for leaf in leaves}
     out = []
     for p in bound.properties:  # those whose applies= holds (BoundSpec)
@@ -147,9 +174,9 @@ def compile_properties(bound: BoundSpec) -> list[CompiledProperty]:
             src = tr.go(formula)
         except SpecError as e:
             raise SpecError(f"{p.where}: {e}") from None
-        pred = eval(f"lambda s: {src}", dict(ns))
-        out.append(CompiledProperty(p.name, p.kind, formula, pred, src, p, list(tr.used.values())))
-    return out
+        pred = make_lambda("s", src, f"property {p.name}", dict(ns))
+        out.append(CompiledProperty(p.name, p.kind, formula, pred, src, p, list(tr.used.values()), ns))
+    return CompiledProperties(out, view, leaves, ns)
 
 
 def assignment(leaves: list[Leaf], ns: dict[str, Any] | None, state: Any) -> list[tuple[Any, Any]]:
@@ -161,9 +188,9 @@ def assignment(leaves: list[Leaf], ns: dict[str, Any] | None, state: Any) -> lis
     return out
 
 
-def z3_eval(bound: BoundSpec, formula: Any, state: Any) -> bool:
+def z3_eval(compiled: CompiledProperties, formula: Any, state: Any) -> bool:
     """Evaluate a formula on a concrete state with Z3's model evaluation (slow; for cross-checks)."""
-    pairs = assignment(bound.leaves, bound.leaf_ns, state)
+    pairs = assignment(compiled.leaves, compiled.ns, state)
     solver = z3.Solver()
     for c, v in pairs:
         solver.add(c == v)
@@ -216,11 +243,11 @@ def vacuity_issues(bound: BoundSpec, props: list[CompiledProperty], timeout_ms: 
     return issues
 
 
-def false_conjuncts(bound: BoundSpec, prop: CompiledProperty, state: Any) -> list[tuple[str, dict[str, str]]]:
+def false_conjuncts(prop: CompiledProperty, state: Any) -> list[tuple[str, dict[str, str]]]:
     """For a property false in `state`: the top-level conjuncts that are false (flattening nested Ands,
     and looking through a top-level Not(Or(...))), each with the values of the leaves it mentions."""
-    ns = bound.leaf_ns
-    by_id = {leaf.const.get_id(): leaf for leaf in bound.leaves}
+    ns = prop.ns
+    by_id = {leaf.const.get_id(): leaf for leaf in prop.leaves}
 
     def conj(e):
         if z3.is_and(e):
@@ -239,7 +266,7 @@ def false_conjuncts(bound: BoundSpec, prop: CompiledProperty, state: Any) -> lis
     for c in conj(prop.formula):
         tr = _Translator(by_id, prop.name)
         src = tr.go(c)
-        if not eval(f"lambda s: {src}", dict(ns))(state):
+        if not make_lambda("s", src, f"conjunct of {prop.name}", dict(ns))(state):
             vals = {leaf.name: str(eval(leaf.code, ns, {"s": state})) for leaf in tr.used.values()}
             out.append((str(c), vals))
     return out

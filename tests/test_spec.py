@@ -49,11 +49,11 @@ class Ok(Spec):
 
 
 def test_a_correct_spec_collects_its_parts():
-    assert list(Ok._params) == ["n", "fast", "slow"]
-    assert [a.name for a in Ok._actions] == ["set_bit"]
-    assert [(p.name, p.kind) for p in Ok._properties] == [("not_all", "always")]
+    assert list(Ok.parameters()) == ["n", "fast", "slow"]
+    assert [a.name for a in Ok.action_defs()] == ["set_bit"]
+    assert [(p.name, p.kind) for p in Ok.property_defs()] == [("not_all", "always")]
     assert Ok.fixes() == ["fast", "slow"]
-    assert Ok._actions[0].doc == "Set bit i."
+    assert Ok.action_defs()[0].doc == "Set bit i."
 
 
 # -- mistakes in a definition raise SpecError at once, with file:line, the name and the fix ------------------
@@ -192,7 +192,7 @@ def test_subclass_may_redefine_an_action():
         def set_bit(self, s, i):
             return s.set(bits=put(s.bits, i, True))
 
-    assert [a.guard for a in S._actions] == [None]
+    assert [a.guard for a in S.action_defs()] == [None]
 
 
 @pytest.mark.parametrize("domain, default", [(None, 3), (IntRange(0, 2), 3), (IntRange(0, 2), "1")])
@@ -372,7 +372,7 @@ def test_sometimes_is_collected_with_its_doc():
             """Bit 0 gets set."""
             return v.bits[0]
 
-    assert [(p.name, p.kind, p.doc) for p in S._properties][-1] == ("first", "sometimes", "Bit 0 gets set.")
+    assert [(p.name, p.kind, p.doc) for p in S.property_defs()][-1] == ("first", "sometimes", "Bit 0 gets set.")
 
 
 def test_counter_toy_loads():

@@ -14,7 +14,7 @@ def _agree(bound, props, states):
     n = 0
     for s in states:
         for p in props:
-            assert p.holds(s) == z3_eval(bound, p.formula, s), (p.name, p.source, s)
+            assert p.holds(s) == z3_eval(props, p.formula, s), (p.name, p.source, s)
             n += 1
     return n
 
@@ -160,7 +160,7 @@ def test_false_conjuncts_name_the_failing_part_and_its_values():
     prop = next(p for p in compile_properties(bound) if p.name == "mutual_exclusion")
     s = bound.State(pc=(2, 0, 2), lock=True)
     assert not prop.holds(s)
-    bad = false_conjuncts(bound, prop, s)
+    bad = false_conjuncts(prop, s)
     assert len(bad) == 1
     text, values = bad[0]
     assert "pc[0]" in text and "pc[2]" in text and values == {"pc[0]": "2", "pc[2]": "2"}
