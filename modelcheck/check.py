@@ -146,6 +146,8 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
         report.error = str(res.error)
     n = res.distinct
     params = bound.param_text()
+    if bound.constraints:  # the verdicts hold inside the constraints only: say so in every bound
+        params += "; within @constraint " + ", ".join(c.name for c in bound.constraints)
     counted = f"{n:,} reachable states" if canon is None else f"{n:,} reachable states up to symmetry {canon.sym.name}"
     if res.complete:
         full = f"all {counted}, depth {res.depth}; params {params}"
@@ -257,6 +259,7 @@ def report_json(report: Report) -> dict[str, Any]:
     if res is not None:
         out["statistics"] = {
             "distinct_states": res.distinct, "generated": res.generated, "transitions": res.transitions,
+            "constrained": res.constrained,
             "depth": res.depth, "complete": res.complete, "stop_reason": res.stop_reason,
             "seconds": round(res.seconds, 3), "peak_memory_mb": round(res.peak_memory_mb, 1),
             "coverage": {k: {"fired": f, "new_states": n} for k, (f, n) in res.coverage().items()},

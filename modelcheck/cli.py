@@ -402,7 +402,8 @@ def _print_report(report: Report, quiet: bool = False) -> None:
     if res is not None and not quiet:
         rate = res.distinct / max(res.seconds, 1e-9)
         status = "complete" if res.complete else f"stopped: {res.stop_reason}"
-        print(f"statistics: {res.distinct:,} distinct states, {res.generated:,} generated, depth {res.depth}, "
+        outside = f" ({res.constrained:,} outside the constraints)" if res.constrained else ""
+        print(f"statistics: {res.distinct:,} distinct states, {res.generated:,} generated{outside}, depth {res.depth}, "
               f"{res.seconds:.2f} s ({rate:,.0f} states/s), peak memory {res.peak_memory_mb:,.0f} MB; {status}",
               file=sys.stderr)
 

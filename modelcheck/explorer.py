@@ -22,7 +22,7 @@ from typing import Any, Callable
 import networkx as nx
 
 from .codegen import make_lambda, run_source
-from .spec import ActionDef, BoundSpec
+from .spec import ActionDef, BoundSpec, SpecError
 from .types import canonical_order
 from .z3bridge import CompiledProperty
 
@@ -62,7 +62,8 @@ def make_successors(bound: BoundSpec) -> tuple[Callable[[Any], list], list[tuple
     """Generate `successors(s) -> [(label_id, next_state), ...]` for a bound spec, in declaration order.
 
     `labels[label_id]` is the (action, args) pair. Actions whose `over` reads the state get label
-    ids as their arguments are first seen, so `labels` grows during a search.
+    ids as their arguments are first seen, so `labels` grows during a search. A successor outside the
+    spec's `@constraint`s comes with the label id complemented (`~label_id`, negative): generated, not explored.
     """
     inst = bound.inst
     labels: list[tuple[ActionDef, tuple]] = []
@@ -108,7 +109,20 @@ def make_successors(bound: BoundSpec) -> tuple[Callable[[Any], list], list[tuple
             ns[f"I{ai}"] = mine
             lines += [f"    for _i, _a in I{ai}:", f"        if {test('s, *_a')}:",
                       f"            ap((_i, e{ai}(s, *_a)))"]
-    lines.append("    return out")
+    if bound.constraints:
+        # outside a @constraint: the label id is complemented (~lid < 0), so the search counts the successor as
+        # generated without exploring it, and a state whose successors all lie outside is no deadlock (as TLC).
+        # The constraint is asked first, so a queue kept short by it needs no guard against overflowing its type.
+        for k, c in enumerate(bound.constraints):
+            ns[f"C{k}"] = types.MethodType(c.fn, inst)
+        inside = " and ".join(f"C{k}(t)" for k in range(len(bound.constraints)))
+        ns["_valid"] = bound.valid
+        lines[:0] = ["def _inside(t):", "    try:", f"        return {inside}", "    except Exception:",
+                     "        if _valid(t):", "            raise",
+                     "        return True  # not a state at all: the search reports the effect that made it"]
+        lines.append("    return [(_l, _t) if _inside(_t) else (~_l, _t) for _l, _t in out]")
+    else:
+        lines.append("    return out")
     run_source("\n".join(lines), f"successors of {bound.name}", ns)
     return ns["successors"], labels
 
@@ -129,6 +143,7 @@ class Result:
     label: array
     labels: list[tuple[ActionDef, tuple]]
     generated: int = 0          # initial states + successors computed, duplicates included (as TLC)
+    constrained: int = 0        # of those, the states outside a @constraint (counted, not explored)
     transitions: int = 0        # successors computed
     depth: int = 0              # the largest BFS level reached (initial states are level 0)
     seconds: float = 0.0
@@ -313,6 +328,9 @@ def explore(bound: BoundSpec, properties: list[CompiledProperty], limits: Limits
                 and (res.deadlock is not None or not check_deadlock))
 
     for s in bound.initial_states():
+        if not bound.in_constraints(s):
+            res.constrained += 1
+            continue
         if canonical is not None:
             s = canonical(s)
             if s in seen:
@@ -326,7 +344,10 @@ def explore(bound: BoundSpec, properties: list[CompiledProperty], limits: Limits
         parent.append(-1)
         label.append(-1)
         on_new(sid, s)
-    res.generated = len(states)
+    if not states:
+        raise SpecError(f"{bound.constraints[0].where}: no initial state satisfies the @constraint(s) "
+                        f"{', '.join(c.name for c in bound.constraints)}: there is nothing to explore")
+    res.generated = len(states) + res.constrained
     add = None if record_edges else seen.add
     max_states = limits.max_states
     max_depth = limits.max_depth
@@ -336,6 +357,7 @@ def explore(bound: BoundSpec, properties: list[CompiledProperty], limits: Limits
     depth = 0
     layer_end = len(states)
     transitions = 0
+    constrained = 0
     stopped = ""
     # States are immutable tuples and frozensets: the search makes no reference cycles, and the
     # collector's passes over millions of live containers are pure overhead.
@@ -370,6 +392,9 @@ def explore(bound: BoundSpec, properties: list[CompiledProperty], limits: Limits
                 fired.extend([0] * (len(labels) - len(fired)))
                 new.extend([0] * (len(labels) - len(new)))
             for lid, t in succ:
+                if lid < 0:  # outside a @constraint (make_successors): generated, neither explored nor counted
+                    constrained += 1
+                    continue
                 fired[lid] += 1
                 # one hash per successor: tuples do not cache theirs
                 if record_edges:
@@ -421,6 +446,7 @@ def explore(bound: BoundSpec, properties: list[CompiledProperty], limits: Limits
             gc.enable()
     res.transitions = transitions
     res.generated += transitions
+    res.constrained += constrained
     res.depth = depth
     res.fired, res.new = fired, new
     res.complete = not stopped and i >= len(states)

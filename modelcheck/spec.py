@@ -16,7 +16,8 @@ from .codegen import make_lambda, run_source
 from .types import Bool, DomainError, Enum, Type, _Gen, canonical_order, json_key
 
 __all__ = ["Spec", "SpecError", "UsageError", "param", "action", "always", "sometimes",
-           "always_possible", "terminal", "ActionDef", "PropertyDef", "Param", "BoundSpec", "lanes_of"]
+           "always_possible", "terminal", "constraint", "ActionDef", "PropertyDef", "ConstraintDef", "Param",
+           "BoundSpec", "lanes_of"]
 
 
 class SpecError(Exception):
@@ -147,6 +148,34 @@ def action(fn: Callable | None = None, *, over: Callable | None = None, guard: C
     return wrap
 
 
+@dataclass
+class ConstraintDef:
+    """A state constraint (TLC's CONSTRAINT): `fn(self, s) -> bool` on a concrete state. A successor where it
+    is false is counted as generated but neither explored nor counted among the distinct states."""
+
+    name: str
+    fn: Callable
+    where: str
+    doc: str = ""
+    applies: Callable | None = None
+
+
+def constraint(fn: Callable | None = None, *, name: str | None = None, applies: Callable | None = None):
+    """Declare a state constraint: `@constraint def small(self, s): return len(s.queue) <= 2`.
+
+    Like a guard, it reads the concrete state `s` (it bounds the search; it is not a property).
+    """
+    def wrap(f: Callable) -> ConstraintDef:
+        where = _where(f)
+        if _nparams(f) != 2:
+            raise SpecError(f"{where}: constraint {f.__name__!r} must take (self, s), where s is the concrete state")
+        if applies is not None and (not callable(applies) or _nparams(applies) != 1):
+            raise SpecError(f"{where}: constraint {f.__name__!r}: applies= must be a function (self) -> bool "
+                            f"of the parameters")
+        return ConstraintDef(name or f.__name__, f, where, inspect.getdoc(f) or "", applies)
+    return wrap(fn) if fn is not None else wrap
+
+
 KINDS = ("always", "sometimes", "always_possible", "terminal")
 
 
@@ -207,6 +236,7 @@ class Spec:
     _params: dict[str, Param]
     _actions: list[ActionDef]
     _properties: list[PropertyDef]
+    _constraints: list[ConstraintDef]
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
@@ -219,6 +249,7 @@ class Spec:
         params: dict[str, Param] = {}
         actions: dict[str, ActionDef] = {}
         props: dict[str, PropertyDef] = {}
+        constraints: dict[str, ConstraintDef] = {}
         for klass in reversed(cls.__mro__):
             mine: dict[str, str] = {}  # action/property name -> attribute, in this class body
             for key, val in vars(klass).items():
@@ -230,7 +261,10 @@ class Spec:
                                         f"named {val.name!r}; give them different names")
                     mine[val.name] = key
                     (actions if isinstance(val, ActionDef) else props)[val.name] = val
+                elif isinstance(val, ConstraintDef):
+                    constraints[val.name] = val
         cls._params, cls._actions, cls._properties = params, list(actions.values()), list(props.values())
+        cls._constraints = list(constraints.values())
         names = [a.name for a in cls._actions] + [p.name for p in cls._properties]
         dup = [n for n, c in collections.Counter(names).items() if c > 1]
         if dup:
@@ -272,6 +306,11 @@ class Spec:
     def property_defs(cls) -> list[PropertyDef]:
         """Every declared property, in declaration order (also those an `applies=` may leave out)."""
         return list(cls._properties)
+
+    @classmethod
+    def constraint_defs(cls) -> list[ConstraintDef]:
+        """Every declared state constraint, in declaration order."""
+        return list(cls._constraints)
 
     # -- binding ------------------------------------------------------------------------------
     @classmethod
@@ -365,6 +404,7 @@ class BoundSpec:
         self.inactive_actions = [a.name for a in cls._actions if a not in self.actions]
         self.properties = [p for p in cls._properties if _applies(p, inst)]
         self.not_applicable = [p.name for p in cls._properties if p not in self.properties]
+        self.constraints = [c for c in cls._constraints if _applies(c, inst)]
         self._static = None
 
     # -- state checking and conversion ---------------------------------------------------------
@@ -480,6 +520,17 @@ class BoundSpec:
                 raise StepError(f"{a.where}: the {stage} raised {type(e).__name__}: {e}") from e
         return out
 
+    def in_constraints(self, s: Any) -> bool:
+        """Whether state s satisfies every `@constraint` (True when there is none). One that raises is a
+        StepError naming it."""
+        for c in self.constraints:
+            try:
+                if not c.fn(self.inst, s):
+                    return False
+            except Exception as e:
+                raise StepError(f"{c.where}: constraint {c.name!r} raised {type(e).__name__}: {e}") from e
+        return True
+
     def apply(self, a: ActionDef, s: Any, args: tuple) -> Any:
         """The effect of (a, args) in s. An effect that raises is a StepError naming it."""
         try:
@@ -544,7 +595,7 @@ def lanes_of(cls: type) -> tuple[list[str], dict[str, str]]:
     return order, lane
 
 
-def _applies(d: "ActionDef | PropertyDef", inst: Spec) -> bool:
+def _applies(d: "ActionDef | PropertyDef | ConstraintDef", inst: Spec) -> bool:
     """Whether an action or property exists for the bound parameters (its `applies=`)."""
     if d.applies is None:
         return True
