@@ -20,6 +20,7 @@ from .explorer import Limits, make_successors
 from .spec import BoundSpec, Spec, SpecError, UsageError
 from .trace import Trace, TraceError, decode_params, replay, step_candidates, step_effect
 from .types import diff
+from .spec import GRAPH_KINDS
 from .z3bridge import compile_properties
 
 __all__ = ["ablate", "Ablation", "group_violations", "ViolationClass", "explain", "Explanation", "subset_name"]
@@ -301,7 +302,7 @@ def explain(cls: type[Spec], trace: Trace, variant: str) -> Explanation:
 
 def _violates(bound: BoundSpec, trace: Trace, state: Any) -> bool | None:
     """Whether the trace's last state still shows the failure; None where one state cannot tell."""
-    if trace.kind == "always_possible":
+    if trace.kind == "always_possible" or trace.kind in GRAPH_KINDS:  # one state cannot tell
         return None
     if trace.kind == "deadlock":
         return not bound.enabled(state)

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .codes import EXIT_ERROR, EXIT_INCONCLUSIVE, EXIT_OK, EXIT_VIOLATED, INCONCLUSIVE, VERIFIED, VIOLATED
-from .explorer import Limits, Progress, Result, explore
+from .explorer import Limits, ModelError, Progress, Result, explore
 from .reduce import symmetry
-from .spec import BoundSpec, SpecError, UsageError
+from .spec import GRAPH_KINDS, BoundSpec, SpecError, UsageError
+from .steps import StepViolation, step_path, step_violations
 from .trace import Trace, dump, trace_from_path
 from .z3bridge import compile_properties, vacuity_issues
 
@@ -127,7 +128,12 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
         (fatal if issue.fatal else report.warnings).append(issue.message)
     if fatal:
         raise SpecError("\n".join(fatal))
+    on_graph = [p.name for p in props if p.kind in GRAPH_KINDS] + [c.name for c in bound.constraints]
     canon = symmetry.compile_symmetry(bound) if reduce else None
+    if canon is not None and on_graph:  # steps, lassos and constraints are read on the unreduced graph
+        report.warnings.append(f"symmetry reduction off: {', '.join(on_graph)} need(s) the unreduced state graph "
+                               f"(step and liveness properties, state constraints)")
+        canon = None
     if canon is not None:
         unknown = symmetry.prove_invariant(canon, props)
         symmetry.initial_closed(canon)
@@ -142,6 +148,12 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
     if canon is not None and res.error is None:  # a cheap sample of the spec's claim that actions commute
         symmetry.check_transitions(canon, res.states[:SYMMETRY_SAMPLE])
     report.result = res
+    bad_steps: dict[str, StepViolation] = {}
+    if res.error is None:
+        try:
+            bad_steps = step_violations(res, props)
+        except ModelError as e:
+            res.error = e
     if res.error is not None:
         report.error = str(res.error)
     n = res.distinct
@@ -162,6 +174,10 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
         if canon is not None:  # a path over orbit representatives -> a real path of the spec
             path = symmetry.real_path(canon, path)
         return trace_from_path(bound, spec_path, prop, kind, verdict, path)
+
+    def violated(p: Any, tr: Trace, note: str = "") -> None:
+        report.verdicts.append(Verdict(p.name, p.kind, VIOLATED, f"params {params}", tr.length, tr,
+                                       *write(tr, out_dir, False), note))
 
     def write(tr: Trace, directory: str | None, witness: bool, name: str | None = None) -> tuple[str | None, str | None]:
         """Write a trace; (path, None) on success, (None, error) when it cannot be written."""
@@ -200,6 +216,16 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
                                                f"no state satisfies it among {full}"))
             else:
                 report.verdicts.append(Verdict(p.name, p.kind, INCONCLUSIVE, "not found in " + full))
+        elif p.kind == "always_step":
+            bad = bad_steps.get(p.name)
+            if bad is not None:
+                tr = trace_from_path(bound, spec_path, p.name, p.kind, VIOLATED, step_path(res, bad))
+                violated(p, tr, "the last step breaks it")
+            elif res.complete:
+                steps = len(res.edges[0]) if res.edges is not None else 0
+                report.verdicts.append(Verdict(p.name, p.kind, VERIFIED, f"all {steps:,} transitions of {full}"))
+            else:
+                report.verdicts.append(Verdict(p.name, p.kind, INCONCLUSIVE, "no violating step in " + full))
         elif p.kind == "always_possible":
             sid = res.stuck.get(p.name)
             if sid is not None:

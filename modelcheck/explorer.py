@@ -22,7 +22,7 @@ from typing import Any, Callable
 import networkx as nx
 
 from .codegen import make_lambda, run_source
-from .spec import ActionDef, BoundSpec, SpecError
+from .spec import STATE_KINDS, ActionDef, BoundSpec, SpecError
 from .types import canonical_order
 from .z3bridge import CompiledProperty
 
@@ -270,7 +270,9 @@ def explore(bound: BoundSpec, properties: list[CompiledProperty], limits: Limits
     sometimes = [p for p in properties if p.kind == "sometimes"]
     possible = [p for p in properties if p.kind == "always_possible"]
     terminal = [p for p in properties if p.kind == "terminal"]
-    record_edges = record_edges or bool(possible)
+    # step and liveness properties are checked after the search, on the whole graph (steps.py, liveness.py)
+    on_graph = [p for p in properties if p.kind not in STATE_KINDS]
+    record_edges = record_edges or bool(possible or on_graph)
     check_deadlock = bound.cls.check_deadlock
     is_terminal = (lambda s: any(p.predicate(s) for p in terminal)) if terminal else (lambda s: False)
 
@@ -324,7 +326,7 @@ def explore(bound: BoundSpec, properties: list[CompiledProperty], limits: Limits
             _raise_property_error(bound, properties, t, e)
 
     def finished() -> bool:
-        return (stop_early and not pending_always and not pending_some and not possible
+        return (stop_early and not pending_always and not pending_some and not possible and not on_graph
                 and (res.deadlock is not None or not check_deadlock))
 
     for s in bound.initial_states():
@@ -518,6 +520,8 @@ def _diagnose(bound: BoundSpec, s: Any, exc: Exception) -> ModelError:
 
 def _raise_property_error(bound, properties, t, exc):
     for p in properties:
+        if p.kind not in STATE_KINDS:
+            continue
         try:
             p.predicate(t)
         except Exception as e:

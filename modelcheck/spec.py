@@ -16,7 +16,7 @@ from .codegen import make_lambda, run_source
 from .types import Bool, DomainError, Enum, Type, _Gen, canonical_order, json_key
 
 __all__ = ["Spec", "SpecError", "UsageError", "param", "action", "always", "sometimes",
-           "always_possible", "terminal", "constraint", "ActionDef", "PropertyDef", "ConstraintDef", "Param",
+           "always_possible", "terminal", "always_step", "constraint", "ActionDef", "PropertyDef", "ConstraintDef", "Param",
            "BoundSpec", "lanes_of"]
 
 
@@ -176,7 +176,9 @@ def constraint(fn: Callable | None = None, *, name: str | None = None, applies: 
     return wrap(fn) if fn is not None else wrap
 
 
-KINDS = ("always", "sometimes", "always_possible", "terminal")
+KINDS = ("always", "sometimes", "always_possible", "terminal", "always_step")
+STATE_KINDS = ("always", "sometimes", "always_possible", "terminal")   # a formula over one state
+GRAPH_KINDS = ("always_step",)   # checked after the search, on the explored graph (steps.py)
 
 
 @dataclass
@@ -192,21 +194,21 @@ class PropertyDef:
     applies: Callable | None = None   # (self) -> bool: whether the property is meaningful for these params
 
 
-def _prop(kind: str):
+def _prop(kind: str, takes: str = "(self, v)", what: str = "where v is the Z3 view of the state",
+          returns: str = "a Z3 Bool"):
     def deco(fn: Callable | None = None, *, vacuous_ok: bool = False, name: str | None = None,
              applies: Callable | None = None):
         def wrap(f):
             where = _where(f)
-            if _nparams(f) != 2:
-                raise SpecError(f"{where}: {kind} property {f.__name__!r} must take (self, v), "
-                                f"where v is the Z3 view of the state")
+            if _nparams(f) != takes.count(",") + 1:
+                raise SpecError(f"{where}: {kind} property {f.__name__!r} must take {takes}, {what}")
             if applies is not None and (not callable(applies) or _nparams(applies) != 1):
                 raise SpecError(f"{where}: {kind} property {f.__name__!r}: applies= must be a function (self) -> bool "
                                 f"of the parameters")
             return PropertyDef(name or f.__name__, kind, f, where, vacuous_ok, inspect.getdoc(f) or "", applies)
         return wrap(fn) if fn is not None else wrap
     deco.__name__ = kind
-    deco.__doc__ = f"Declare a `{kind}` property: a method (self, v) returning a Z3 Bool."
+    deco.__doc__ = f"Declare a `{kind}` property: a method {takes} returning {returns}."
     return deco
 
 
@@ -214,6 +216,9 @@ always = _prop("always")
 sometimes = _prop("sometimes")
 always_possible = _prop("always_possible")
 terminal = _prop("terminal")
+# [][A]_v: every step that changes the state satisfies A (a step that changes nothing is a stutter, always allowed)
+always_step = _prop("always_step", "(self, v, v2)", "where v and v2 are the Z3 views of the states before and "
+                    "after a step")
 
 
 class Spec:

@@ -286,7 +286,7 @@ def _leaf_value(leaf: Any, raw: str) -> str:
 
 
 def _variable_of(bound: BoundSpec, leaf: Any) -> str | None:
-    m = re.search(r"\bs\[(\d+)\]", leaf.code)
+    m = re.search(r"\b[st]\[(\d+)\]", leaf.code)  # s: the state; t: the state after a step
     return bound.names[int(m.group(1))] if m else None
 
 
@@ -355,9 +355,10 @@ def build_view(bound: BoundSpec, trace: Trace, spec_path: str, source: str | Non
         prop = props.get(prop_name)
         if prop is None:
             raise TraceError(f"the trace is about property {prop_name!r}, which {spec_path} no longer defines")
-        by_name = {leaf.name: leaf for leaf in compiled.leaves}
+        by_name = {leaf.name: leaf for leaf in compiled.leaves + compiled.next_leaves}
         doc = _first_line(prop.definition.doc)
-        holds = prop.holds(last)
+        before = rep.states[-2] if kind == "always_step" and len(rep.states) > 1 else None
+        holds = prop.holds_step(before, last) if before is not None else prop.holds(last)
         if kind == "sometimes" or verdict != "VIOLATED":
             why = f"{what} holds at step {n}" + (f": {doc}" if doc else "")
             if not holds:
@@ -369,7 +370,7 @@ def build_view(bound: BoundSpec, trace: Trace, spec_path: str, source: str | Non
                 why = (f"{what} is VIOLATED according to the trace, but its formula holds in the state at step {n}: "
                        f"the spec changed since the trace was written")
             else:
-                for formula, vals in false_conjuncts(prop, last):
+                for formula, vals in false_conjuncts(prop, last, before):
                     pairs = [(k, _leaf_value(by_name.get(k), v)) for k, v in vals.items()]
                     reasons.append((_one_line(formula), pairs))
                     for k in vals:
@@ -377,6 +378,7 @@ def build_view(bound: BoundSpec, trace: Trace, spec_path: str, source: str | Non
                         if var and var not in culprits:
                             culprits.append(var)
                 head = (f"{what} is VIOLATED at step {n}" if kind == "always" else
+                        f"{what} is VIOLATED by step {n}, from the state at step {n - 1}" if kind == "always_step" else
                         f"{what} is VIOLATED: from the state at step {n} no state where it holds is reachable")
                 if reasons:
                     formula, pairs = reasons[0]

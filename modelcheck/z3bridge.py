@@ -40,7 +40,12 @@ class CompiledProperty:
     ns: dict[str, Any] = field(default_factory=dict)  # the constants `source` refers to
 
     def holds(self, state: Any) -> bool:
+        """Whether a state property holds in `state`."""
         return bool(self.predicate(state))
+
+    def holds_step(self, before: Any, after: Any) -> bool:
+        """Whether an `always_step` property holds on the step from `before` to `after`."""
+        return bool(self.predicate(before, after))
 
 
 @dataclass
@@ -51,6 +56,8 @@ class CompiledProperties:
     view: View
     leaves: list[Leaf]           # every leaf of the view, in variable order
     ns: dict[str, Any]           # the constants the leaves' code refers to
+    next_view: View | None = None          # the view of the state after a step (`v2` of an always_step)
+    next_leaves: list[Leaf] = field(default_factory=list)
 
     def __iter__(self) -> Iterator[CompiledProperty]:
         return iter(self.properties)
@@ -66,11 +73,15 @@ class CompiledProperties:
         return next((p for p in self.properties if p.name == name), None)
 
 
-def build_view(bound: BoundSpec) -> tuple[View, list[Leaf], dict[str, Any]]:
-    """The Z3 view of `bound`'s state, its leaves (each with a fresh Z3 constant) and their namespace."""
-    gen = _Gen()
+def build_view(bound: BoundSpec, gen: _Gen | None = None, var: str = "s",
+               prime: str = "") -> tuple[View, list[Leaf], dict[str, Any]]:
+    """The Z3 view of `bound`'s state, its leaves (each with a fresh Z3 constant) and their namespace.
+
+    The leaves' code reads the state tuple named `var`; `prime` is appended to each variable's name (the view
+    of the state after a step is built with var="t", prime="'", so its constants are x', y', ...)."""
+    gen = gen or _Gen()
     gen.leaves = []  # type: ignore[attr-defined]
-    attrs = {n: t.leaves(n, f"s[{i}]", gen) for i, (n, t) in enumerate(bound.variables.items())}
+    attrs = {n: t.leaves(n + prime, f"{var}[{i}]", gen) for i, (n, t) in enumerate(bound.variables.items())}
     leaves: list[Leaf] = gen.leaves  # type: ignore[attr-defined]
     for leaf in leaves:
         leaf.const = z3.Bool(leaf.name) if leaf.sort == "bool" else z3.Int(leaf.name)
@@ -152,13 +163,17 @@ class _Translator:
 
 
 def compile_properties(bound: BoundSpec) -> CompiledProperties:
-    """Build the Z3 formula of every property and translate it into a Python predicate."""
-    view, leaves, ns = build_view(bound)
-    by_id = {leaf.const.get_id(): leaf for leaf in leaves}
+    """Build the Z3 formula of every property and translate it into a Python predicate (of the state `s`, or
+    for an `always_step` of the states `s` before and `t` after a step)."""
+    gen = _Gen()
+    view, leaves, ns = build_view(bound, gen)
+    next_view, next_leaves, _ = build_view(bound, gen, "t", "'")
+    by_id = {leaf.const.get_id(): leaf for leaf in leaves + next_leaves}
     out = []
     for p in bound.properties:  # those whose applies= holds (BoundSpec)
+        step = p.kind == "always_step"
         try:
-            formula = p.fn(bound.inst, view)
+            formula = p.fn(bound.inst, view, next_view) if step else p.fn(bound.inst, view)
         except SpecError:
             raise
         except Exception as e:
@@ -174,23 +189,26 @@ def compile_properties(bound: BoundSpec) -> CompiledProperties:
             src = tr.go(formula)
         except SpecError as e:
             raise SpecError(f"{p.where}: {e}") from None
-        pred = make_lambda("s", src, f"property {p.name}", dict(ns))
+        pred = make_lambda("s, t" if step else "s", src, f"property {p.name}", dict(ns))
         out.append(CompiledProperty(p.name, p.kind, formula, pred, src, p, list(tr.used.values()), ns))
-    return CompiledProperties(out, view, leaves, ns)
+    return CompiledProperties(out, view, leaves, ns, next_view, next_leaves)
 
 
-def assignment(leaves: list[Leaf], ns: dict[str, Any] | None, state: Any) -> list[tuple[Any, Any]]:
-    """The (z3 constant, z3 value) pairs that describe a concrete state."""
+def assignment(leaves: list[Leaf], ns: dict[str, Any] | None, state: Any, var: str = "s") -> list[tuple[Any, Any]]:
+    """The (z3 constant, z3 value) pairs that describe a concrete state (named `var` in the leaves' code)."""
     out = []
     for leaf in leaves:
-        val = eval(leaf.code, ns or {}, {"s": state})
+        val = eval(leaf.code, ns or {}, {var: state})
         out.append((leaf.const, z3.BoolVal(bool(val)) if leaf.sort == "bool" else z3.IntVal(int(val))))
     return out
 
 
-def z3_eval(compiled: CompiledProperties, formula: Any, state: Any) -> bool:
-    """Evaluate a formula on a concrete state with Z3's model evaluation (slow; for cross-checks)."""
+def z3_eval(compiled: CompiledProperties, formula: Any, state: Any, after: Any = None) -> bool:
+    """Evaluate a formula on a concrete state (and for a step formula, the state `after` the step) with Z3's
+    model evaluation (slow; for cross-checks)."""
     pairs = assignment(compiled.leaves, compiled.ns, state)
+    if after is not None:
+        pairs += assignment(compiled.next_leaves, compiled.ns, after, "t")
     solver = z3.Solver()
     for c, v in pairs:
         solver.add(c == v)
@@ -214,10 +232,11 @@ class VacuityIssue:
     fatal: bool
 
 
-def vacuity_issues(bound: BoundSpec, props: list[CompiledProperty], timeout_ms: int = 10000) -> list[VacuityIssue]:
-    """Ask Z3 whether each property can fail (`always`) or hold (`sometimes`, `always_possible`) at all
-    over the declared domains. A property that cannot is a check that cannot fail: an error unless the
-    spec marks it `vacuous_ok`. A solver `unknown` is a warning, never read as a proof."""
+def vacuity_issues(bound: BoundSpec, props: CompiledProperties, timeout_ms: int = 10000) -> list[VacuityIssue]:
+    """Ask Z3 whether each property can fail (`always`; `always_step` on a step that changes the state) or
+    hold (`sometimes`, `always_possible`) at all over the declared domains. A property that cannot is a check
+    that cannot fail: an error unless the spec marks it `vacuous_ok`. A solver `unknown` is a warning, never
+    read as a proof."""
     issues = []
     for p in props:
         if p.kind == "terminal":
@@ -225,11 +244,19 @@ def vacuity_issues(bound: BoundSpec, props: list[CompiledProperty], timeout_ms: 
         solver = z3.Solver()
         solver.set("timeout", timeout_ms)
         solver.add(*domain_constraints(p.leaves))
-        goal = z3.Not(p.formula) if p.kind == "always" else p.formula
+        goal = z3.Not(p.formula) if p.kind in ("always", "always_step") else p.formula
+        if p.kind == "always_step":  # a stutter never violates it: only a step that changes something can
+            pairs = list(zip(props.leaves, props.next_leaves))
+            solver.add(*domain_constraints([x for pair in pairs for x in pair]))
+            solver.add(z3.Or([a.const != b.const for a, b in pairs]))
         solver.add(goal)
         res = solver.check()
         if res == z3.unsat and not p.definition.vacuous_ok:
-            if p.kind == "always":
+            if p.kind == "always_step":
+                msg = (f"{p.definition.where}: always_step {p.name}: Z3 proves no step that changes the state can "
+                       f"make it false over the declared domains, so checking it cannot fail. Fix the formula, or "
+                       f"mark it @always_step(vacuous_ok=True) if that is intended")
+            elif p.kind == "always":
                 msg = (f"{p.definition.where}: always {p.name}: Z3 proves it can never be false over the declared "
                        f"domains, so checking it cannot fail. Fix the formula, or mark it "
                        f"@always(vacuous_ok=True) if that is intended")
@@ -243,9 +270,10 @@ def vacuity_issues(bound: BoundSpec, props: list[CompiledProperty], timeout_ms: 
     return issues
 
 
-def false_conjuncts(prop: CompiledProperty, state: Any) -> list[tuple[str, dict[str, str]]]:
-    """For a property false in `state`: the top-level conjuncts that are false (flattening nested Ands,
-    and looking through a top-level Not(Or(...))), each with the values of the leaves it mentions."""
+def false_conjuncts(prop: CompiledProperty, state: Any, before: Any = None) -> list[tuple[str, dict[str, str]]]:
+    """For a property false in `state` (a step property: on the step from `before` to `state`): the top-level
+    conjuncts that are false (flattening nested Ands, and looking through a top-level Not(Or(...))), each with
+    the values of the leaves it mentions."""
     ns = prop.ns
     by_id = {leaf.const.get_id(): leaf for leaf in prop.leaves}
 
@@ -266,7 +294,8 @@ def false_conjuncts(prop: CompiledProperty, state: Any) -> list[tuple[str, dict[
     for c in conj(prop.formula):
         tr = _Translator(by_id, prop.name)
         src = tr.go(c)
-        if not make_lambda("s", src, f"conjunct of {prop.name}", dict(ns))(state):
-            vals = {leaf.name: str(eval(leaf.code, ns, {"s": state})) for leaf in tr.used.values()}
+        env = {"s": state} if before is None else {"s": before, "t": state}
+        if not make_lambda(", ".join(env), src, f"conjunct of {prop.name}", dict(ns))(*env.values()):
+            vals = {leaf.name: str(eval(leaf.code, ns, env)) for leaf in tr.used.values()}
             out.append((str(c), vals))
     return out
