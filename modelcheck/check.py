@@ -11,6 +11,7 @@ from typing import Any
 
 from .codes import EXIT_ERROR, EXIT_INCONCLUSIVE, EXIT_OK, EXIT_VIOLATED, INCONCLUSIVE, VERIFIED, VIOLATED
 from .explorer import Limits, ModelError, Progress, Result, explore
+from .liveness import Lasso, fairness_text, lasso_path, liveness_violations
 from .reduce import symmetry
 from .spec import GRAPH_KINDS, BoundSpec, SpecError, UsageError
 from .steps import StepViolation, step_path, step_violations
@@ -149,9 +150,11 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
         symmetry.check_transitions(canon, res.states[:SYMMETRY_SAMPLE])
     report.result = res
     bad_steps: dict[str, StepViolation] = {}
+    lassos: dict[str, Lasso] = {}
     if res.error is None:
         try:
             bad_steps = step_violations(res, props)
+            lassos = liveness_violations(res, props)
         except ModelError as e:
             res.error = e
     if res.error is not None:
@@ -226,6 +229,20 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
                 report.verdicts.append(Verdict(p.name, p.kind, VERIFIED, f"all {steps:,} transitions of {full}"))
             else:
                 report.verdicts.append(Verdict(p.name, p.kind, INCONCLUSIVE, "no violating step in " + full))
+        elif p.kind in ("eventually", "leads_to"):
+            lasso = lassos.get(p.name)
+            fairness = fairness_text(res)
+            if lasso is not None:
+                tr = trace_from_path(bound, spec_path, p.name, p.kind, VIOLATED, lasso_path(res, lasso), lasso.loop)
+                stays = (f"stays in the state at step {lasso.loop} forever" if lasso.loop == tr.length
+                         else f"repeats steps {lasso.loop + 1}-{tr.length} forever")
+                report.verdicts.append(Verdict(p.name, p.kind, VIOLATED, f"params {params}; {fairness}", tr.length,
+                                               tr, *write(tr, out_dir, False), f"a lasso: it {stays}"))
+            elif res.complete:
+                report.verdicts.append(Verdict(p.name, p.kind, VERIFIED, f"{full}; {fairness}"))
+            else:
+                report.verdicts.append(Verdict(p.name, p.kind, INCONCLUSIVE,
+                                               f"needs the whole state graph; {full}; {fairness}"))
         elif p.kind == "always_possible":
             sid = res.stuck.get(p.name)
             if sid is not None:

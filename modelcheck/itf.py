@@ -193,7 +193,12 @@ def to_itf(bound: BoundSpec, trace: Trace) -> dict[str, Any]:
             "source": trace.spec, "description": desc, "status": status, "spec_class": trace.spec_class,
             "variant": trace.variant, "scenario": trace.scenario, "params": trace.params,
             "property": trace.property, "kind": trace.kind}
-    return {"#meta": meta, "vars": bound.names + [ACTION_TAKEN, NONDET_PICKS], "states": states}
+    out = {"#meta": meta, "vars": bound.names + [ACTION_TAKEN, NONDET_PICKS], "states": states}
+    if trace.loop is not None:
+        # ITF's loop is the state that follows the last one. Our last state *is* the state at trace.loop, so what
+        # follows it is the one after that (or, for a behaviour that stutters at its end, the last state itself).
+        out["loop"] = trace.loop + 1 if trace.loop < len(states) - 1 else trace.loop
+    return out
 
 
 def dumps(bound: BoundSpec, trace: Trace) -> str:

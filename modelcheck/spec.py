@@ -16,7 +16,7 @@ from .codegen import make_lambda, run_source
 from .types import Bool, DomainError, Enum, Type, _Gen, canonical_order, json_key
 
 __all__ = ["Spec", "SpecError", "UsageError", "param", "action", "always", "sometimes",
-           "always_possible", "terminal", "always_step", "constraint", "ActionDef", "PropertyDef", "ConstraintDef", "Param",
+           "always_possible", "terminal", "always_step", "eventually", "leads_to", "constraint", "ActionDef", "PropertyDef", "ConstraintDef", "Param",
            "BoundSpec", "lanes_of"]
 
 
@@ -82,6 +82,9 @@ def param(default: Any, domain: Type | None = None, doc: str = "", *, fix: bool 
     return Param(default, domain, doc, fix, where)
 
 
+FAIRNESS = (None, "none", "weak", "strong")
+
+
 @dataclass
 class ActionDef:
     """A named, parameterised transition: `guard(self, s, *args)` and `effect(self, s, *args)`."""
@@ -95,17 +98,21 @@ class ActionDef:
     where: str
     doc: str = ""
     applies: Callable | None = None   # (self) -> bool: whether the action exists for these params
+    fair: Any = None                  # "weak"/"strong"/None, or (self) -> one of those: see action()
 
     def __get__(self, obj, owner=None):  # `self.name(s, ...)` in spec code calls the effect
         return self if obj is None else self.effect.__get__(obj, owner)
 
 
 def action(fn: Callable | None = None, *, over: Callable | None = None, guard: Callable | None = None,
-           name: str | None = None, applies: Callable | None = None):
+           name: str | None = None, applies: Callable | None = None, fair: str | None = None):
     """Declare an action: `@action(over=lambda self: range(self.N), guard=lambda self, s, i: ...)`.
 
     `applies=lambda self: self.loss` says the action exists only for some parameter values (packet loss
     on, say); elsewhere it is left out entirely instead of being an action that never fires.
+    `fair="weak"` / `fair="strong"` is TLA+'s WF / SF for each instance of the action (each argument tuple):
+    liveness properties are checked over the behaviours that respect it. `fair=lambda self: ...` chooses it
+    from the parameters (returning "weak", "strong", or None / "none" for no fairness).
     """
 
     def wrap(effect: Callable) -> ActionDef:
@@ -140,8 +147,11 @@ def action(fn: Callable | None = None, *, over: Callable | None = None, guard: C
                                 f"takes {n}; give both the same parameters (self, s, ...)")
         if applies is not None and (not callable(applies) or _nparams(applies) != 1):
             raise SpecError(f"{where}: action {aname!r}: applies= must be a function (self) -> bool of the parameters")
+        if not (fair in FAIRNESS or (callable(fair) and _nparams(fair) == 1)):
+            raise SpecError(f"{where}: action {aname!r}: fair= must be \"weak\" or \"strong\" (TLA+'s WF / SF), "
+                            f"None, or a function (self) -> one of those; got {fair!r}")
         doc = inspect.getdoc(effect) or ""
-        return ActionDef(aname, effect, guard, over, nargs, uses_state, where, doc, applies)
+        return ActionDef(aname, effect, guard, over, nargs, uses_state, where, doc, applies, fair)
 
     if fn is not None:
         return wrap(fn)
@@ -176,9 +186,9 @@ def constraint(fn: Callable | None = None, *, name: str | None = None, applies: 
     return wrap(fn) if fn is not None else wrap
 
 
-KINDS = ("always", "sometimes", "always_possible", "terminal", "always_step")
+KINDS = ("always", "sometimes", "always_possible", "terminal", "always_step", "eventually", "leads_to")
 STATE_KINDS = ("always", "sometimes", "always_possible", "terminal")   # a formula over one state
-GRAPH_KINDS = ("always_step",)   # checked after the search, on the explored graph (steps.py)
+GRAPH_KINDS = ("always_step", "eventually", "leads_to")   # checked after the search, on the explored graph
 
 
 @dataclass
@@ -219,6 +229,10 @@ terminal = _prop("terminal")
 # [][A]_v: every step that changes the state satisfies A (a step that changes nothing is a stutter, always allowed)
 always_step = _prop("always_step", "(self, v, v2)", "where v and v2 are the Z3 views of the states before and "
                     "after a step")
+# <>P: every fair behaviour reaches a state where it holds (liveness.py)
+eventually = _prop("eventually")
+# P ~> Q: the method returns the pair (P, Q); whenever P holds, Q holds then or later in every fair behaviour
+leads_to = _prop("leads_to", returns="a pair (P, Q) of Z3 Bools")
 
 
 class Spec:
@@ -410,6 +424,13 @@ class BoundSpec:
         self.properties = [p for p in cls._properties if _applies(p, inst)]
         self.not_applicable = [p.name for p in cls._properties if p not in self.properties]
         self.constraints = [c for c in cls._constraints if _applies(c, inst)]
+        self.fairness: dict[str, str] = {}  # action name -> "weak" | "strong", for the fair actions
+        for a in self.actions:
+            kind = a.fair(inst) if callable(a.fair) else a.fair
+            if kind not in FAIRNESS:
+                raise SpecError(f"{a.where}: action {a.name!r}: fair= gave {kind!r}; give \"weak\", \"strong\" or None")
+            if kind in ("weak", "strong"):
+                self.fairness[a.name] = kind
         self._static = None
 
     # -- state checking and conversion ---------------------------------------------------------

@@ -41,7 +41,8 @@ class Trace:
     """A path from an initial state: the steps, and what it shows about which property of which cell.
 
     `verdict` is the trace's role: VIOLATED for a counterexample, WITNESS for an example that a
-    `sometimes` property holds (whose verdict is VERIFIED)."""
+    `sometimes` property holds (whose verdict is VERIFIED). A liveness counterexample is a lasso: `loop` is
+    the step its cycle starts from."""
     spec: str                   # the spec file, as given to the tool
     spec_class: str
     variant: str | None
@@ -51,6 +52,9 @@ class Trace:
     kind: str                   # always | sometimes | always_possible | deadlock
     verdict: str                # VIOLATED (a counterexample) or WITNESS (a sometimes example)
     steps: list[Step] = field(default_factory=list)
+    # a lasso (liveness counterexample): the last state equals the state at step `loop`, and the behaviour repeats
+    # the steps after `loop` forever (loop == the last index: it stays in that state, stuttering)
+    loop: int | None = None
 
     @property
     def length(self) -> int:
@@ -69,7 +73,7 @@ def _args_json(args: tuple) -> list:
 
 
 def trace_from_path(bound: BoundSpec, spec_path: str, prop: str, kind: str, verdict: str,
-                    path: list[tuple[Any, Any]]) -> Trace:
+                    path: list[tuple[Any, Any]], loop: int | None = None) -> Trace:
     steps = []
     for lab, s in path:
         if lab is None:
@@ -78,7 +82,7 @@ def trace_from_path(bound: BoundSpec, spec_path: str, prop: str, kind: str, verd
             a, args = lab
             steps.append(Step(a.name, _args_json(args), bound.to_json(s)))
     return Trace(spec_path, bound.name, bound.variant, bound.scenario, bound.params_json(), prop, kind, verdict,
-                 steps)
+                 steps, loop)
 
 
 def dumps(trace: Trace) -> str:
@@ -89,6 +93,8 @@ def dumps(trace: Trace) -> str:
         "verdict": trace.verdict, "length": trace.length,
         "steps": [{"action": st.action, "args": st.args, "state": st.state} for st in trace.steps],
     }
+    if trace.loop is not None:  # only lassos carry it: every other stored trace stays byte for byte the same
+        obj["loop"] = trace.loop
     return json.dumps(obj, sort_keys=True, indent=1) + "\n"
 
 
@@ -117,8 +123,11 @@ def loads(text: str) -> Trace:
         for key in ("variant", "scenario"):
             if obj.get(key) is not None and not isinstance(obj[key], str):
                 raise TraceError(f"not a trace: \"{key}\" must be text or null")
+        loop = obj.get("loop")
+        if loop is not None and not (type(loop) is int and 0 <= loop < len(steps)):
+            raise TraceError(f"not a trace: \"loop\" must be the index of a step (0..{len(steps) - 1}), got {loop!r}")
         return Trace(obj["spec"], obj["spec_class"], obj.get("variant"), obj.get("scenario"), obj["params"],
-                     obj["property"], obj["kind"], obj["verdict"], steps)
+                     obj["property"], obj["kind"], obj["verdict"], steps, loop)
     except KeyError as e:
         raise TraceError(f"not a trace: missing key {e}") from None
 
@@ -227,6 +236,10 @@ def replay(bound: BoundSpec, trace: Trace) -> Replayed:
         states.append(match[2])
         labels.append((match[0], match[1]))
         s = match[2]
+    if trace.loop is not None and states[-1] != states[trace.loop]:
+        diff = [n for n, x, y in zip(bound.names, states[-1], states[trace.loop]) if x != y]
+        raise TraceError(f"the trace's loop does not close: its last state differs from the state at step "
+                         f"{trace.loop} (in {', '.join(diff)}), where the cycle is said to start")
     return Replayed(states, labels)
 
 

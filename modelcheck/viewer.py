@@ -359,7 +359,9 @@ def build_view(bound: BoundSpec, trace: Trace, spec_path: str, source: str | Non
         doc = _first_line(prop.definition.doc)
         before = rep.states[-2] if kind == "always_step" and len(rep.states) > 1 else None
         holds = prop.holds_step(before, last) if before is not None else prop.holds(last)
-        if kind == "sometimes" or verdict != "VIOLATED":
+        if kind in ("eventually", "leads_to"):
+            why = _lasso_why(what, prop, rep.states, trace.loop)
+        elif kind == "sometimes" or verdict != "VIOLATED":
             why = f"{what} holds at step {n}" + (f": {doc}" if doc else "")
             if not holds:
                 why += " (but its formula is false in this state now: the spec changed since the trace was written)"
@@ -603,6 +605,43 @@ def render_comparison(cmp: Comparison, width: int | None = None, unicode: bool |
     return "\n".join(lines)
 
 
+def _lasso_why(what: str, prop: Any, states: list[Any], loop: int | None) -> str:
+    """Why a lasso violates an `eventually` (its goal holds nowhere on it) or a `leads_to` (P holds at some
+    step, and Q neither then nor at any step after, around the cycle forever)."""
+    n = len(states) - 1
+    if loop is None:
+        return f"{what}: the trace has no loop, so it does not show a behaviour that goes on forever"
+    forever = (f"stays in the state at step {loop} forever" if loop == n
+               else f"repeats steps {loop + 1}-{n} forever")
+    goal = prop.then if prop.kind == "leads_to" else prop
+    met = [i for i, s in enumerate(states) if goal.holds(s)]
+    if prop.kind == "eventually":
+        if met:
+            return f"{what} holds at step {met[0]} of this trace now: the spec changed since the trace was written"
+        return f"{what} is VIOLATED: this behaviour (fair as the spec requires) {forever}, and it holds at no step"
+    start = next((i for i in range(n + 1) if prop.holds(states[i]) and not any(i <= j for j in met)), None)
+    if start is None:
+        return (f"{what}: its P is not followed by a run without Q in this trace now: the spec changed since the "
+                f"trace was written")
+    return (f"{what} is VIOLATED: its P holds at step {start}, and its Q neither then nor at any later step; "
+            f"this behaviour (fair as the spec requires) {forever}")
+
+
+def _index(view: TraceView, st: StepView, uni: bool) -> str:
+    """A step's number; the step a lasso's cycle starts from is marked."""
+    return f"{st.index} {'↺' if uni else '<-'} loop" if st.index == view.trace.loop else str(st.index)
+
+
+def _loop_line(view: TraceView) -> list[str]:
+    """For a lasso: which steps repeat forever."""
+    loop, last = view.trace.loop, view.steps[-1].index
+    if loop is None:
+        return []
+    if loop == last:
+        return [f"loop: the behaviour stays in the state at step {loop} forever (stuttering)"]
+    return [f"loop: step {last} is the state at step {loop} again; steps {loop + 1}-{last} repeat forever"]
+
+
 # -- terminal --------------------------------------------------------------------------------------------
 
 def _utf8(stream: Any = None) -> bool:
@@ -643,9 +682,9 @@ def _own_lane(st: StepView) -> bool:
 
 def _steps_table(view: TraceView, width: int, uni: bool, arrow: str) -> list[str]:
     """The steps as a bordered table that fits `width` (long cells wrap inside their cell)."""
-    rows = [[st.index, st.label + (f"\n[{st.lane}]" if _own_lane(st) else ""), st.doc,
+    rows = [[_index(view, st, uni), st.label + (f"\n[{st.lane}]" if _own_lane(st) else ""), st.doc,
              "\n".join(_change_lines(st, arrow))] for st in view.steps]
-    num_w = max(1, len(str(view.steps[-1].index)))
+    num_w = max(len(x[0]) for x in rows)
     action_w = min(28, max(len("action"), *(len(st.label) for st in view.steps)))
     room = width - 13 - num_w - action_w          # 13: the borders and padding of four columns
     models_w = max(16, room * 2 // 5)
@@ -666,7 +705,8 @@ def _steps_blocks(view: TraceView, width: int, arrow: str) -> list[str]:
     out: list[str] = []
     pad = " " * (len(str(view.steps[-1].index)) + 2)
     for st in view.steps:
-        out.append(f"{st.index:>{len(pad) - 2}}  {st.label}" + (f"  [{st.lane}]" if _own_lane(st) else ""))
+        out.append(f"{st.index:>{len(pad) - 2}}  {st.label}" + (f"  [{st.lane}]" if _own_lane(st) else "")
+                   + ("  (the loop starts here)" if st.index == view.trace.loop else ""))
         if st.doc and st.index:
             out += _wrap(st.doc, width, pad + "| ", "")
         for line in _change_lines(st, arrow):
@@ -771,6 +811,8 @@ def render_text(view: TraceView, *, tty: bool = False, unicode: bool | None = No
     lines += _wrap(f"{src}{view.headline}", width)
     lines += _wrap(_spec_line(view), width)
     lines += _steps_table(view, width, uni, arrow) if width >= _TABLE_MIN else _steps_blocks(view, width, arrow)
+    for line in _loop_line(view):
+        lines += _wrap(line, width)
     last = view.steps[-1]
     if last.grid:
         lines.append("")

@@ -38,6 +38,7 @@ class CompiledProperty:
     definition: PropertyDef
     leaves: list[Leaf] = field(default_factory=list)  # the leaves the formula mentions
     ns: dict[str, Any] = field(default_factory=dict)  # the constants `source` refers to
+    then: "CompiledProperty | None" = None  # a leads_to's Q (the property itself is its P)
 
     def holds(self, state: Any) -> bool:
         """Whether a state property holds in `state`."""
@@ -162,6 +163,23 @@ class _Translator:
                          f"== != < <= > >=, + - * and literals")
 
 
+def _compile_one(p: PropertyDef, formula: Any, by_id: dict[int, Leaf], ns: dict[str, Any],
+                 params: str) -> CompiledProperty:
+    """One formula of property `p`, checked to be a Z3 Bool and translated to `lambda PARAMS: ...`."""
+    if isinstance(formula, bool):
+        formula = z3.BoolVal(formula)
+    if not isinstance(formula, z3.BoolRef):
+        raise SpecError(f"{p.where}: property {p.name!r} must return a Z3 Bool formula, "
+                        f"got {type(formula).__name__}")
+    tr = _Translator(by_id, p.name)
+    try:
+        src = tr.go(formula)
+    except SpecError as e:
+        raise SpecError(f"{p.where}: {e}") from None
+    pred = make_lambda(params, src, f"property {p.name}", dict(ns))
+    return CompiledProperty(p.name, p.kind, formula, pred, src, p, list(tr.used.values()), ns)
+
+
 def compile_properties(bound: BoundSpec) -> CompiledProperties:
     """Build the Z3 formula of every property and translate it into a Python predicate (of the state `s`, or
     for an `always_step` of the states `s` before and `t` after a step)."""
@@ -179,18 +197,15 @@ def compile_properties(bound: BoundSpec) -> CompiledProperties:
         except Exception as e:
             raise SpecError(f"{p.where}: property {p.name!r} raised {type(e).__name__} while building its "
                             f"formula: {e}") from e
-        if isinstance(formula, bool):
-            formula = z3.BoolVal(formula)
-        if not isinstance(formula, z3.BoolRef):
-            raise SpecError(f"{p.where}: property {p.name!r} must return a Z3 Bool formula, "
-                            f"got {type(formula).__name__}")
-        tr = _Translator(by_id, p.name)
-        try:
-            src = tr.go(formula)
-        except SpecError as e:
-            raise SpecError(f"{p.where}: {e}") from None
-        pred = make_lambda("s, t" if step else "s", src, f"property {p.name}", dict(ns))
-        out.append(CompiledProperty(p.name, p.kind, formula, pred, src, p, list(tr.used.values()), ns))
+        if p.kind == "leads_to":
+            if not (isinstance(formula, tuple) and len(formula) == 2):
+                raise SpecError(f"{p.where}: leads_to property {p.name!r} must return a pair (P, Q) of Z3 Bool "
+                                f"formulas (whenever P holds, Q holds then or later), got {type(formula).__name__}")
+            cp = _compile_one(p, formula[0], by_id, ns, "s")
+            cp.then = _compile_one(p, formula[1], by_id, ns, "s")
+        else:
+            cp = _compile_one(p, formula, by_id, ns, "s, t" if step else "s")
+        out.append(cp)
     return CompiledProperties(out, view, leaves, ns, next_view, next_leaves)
 
 
@@ -234,17 +249,18 @@ class VacuityIssue:
 
 def vacuity_issues(bound: BoundSpec, props: CompiledProperties, timeout_ms: int = 10000) -> list[VacuityIssue]:
     """Ask Z3 whether each property can fail (`always`; `always_step` on a step that changes the state) or
-    hold (`sometimes`, `always_possible`) at all over the declared domains. A property that cannot is a check
+    hold (`sometimes`, `always_possible`, `eventually`, both sides of a `leads_to`) at all over the declared
+    domains. A property that cannot is a check
     that cannot fail: an error unless the spec marks it `vacuous_ok`. A solver `unknown` is a warning, never
     read as a proof."""
     issues = []
-    for p in props:
-        if p.kind == "terminal":
-            continue
+    parts = [(p, p, "") for p in props if p.kind != "terminal"]
+    parts += [(p, p.then, " (its Q)") for p in props if p.then is not None]
+    for p, part, role in parts:
         solver = z3.Solver()
         solver.set("timeout", timeout_ms)
-        solver.add(*domain_constraints(p.leaves))
-        goal = z3.Not(p.formula) if p.kind in ("always", "always_step") else p.formula
+        solver.add(*domain_constraints(part.leaves))
+        goal = z3.Not(part.formula) if p.kind in ("always", "always_step") else part.formula
         if p.kind == "always_step":  # a stutter never violates it: only a step that changes something can
             pairs = list(zip(props.leaves, props.next_leaves))
             solver.add(*domain_constraints([x for pair in pairs for x in pair]))
@@ -260,12 +276,15 @@ def vacuity_issues(bound: BoundSpec, props: CompiledProperties, timeout_ms: int 
                 msg = (f"{p.definition.where}: always {p.name}: Z3 proves it can never be false over the declared "
                        f"domains, so checking it cannot fail. Fix the formula, or mark it "
                        f"@always(vacuous_ok=True) if that is intended")
+            elif p.kind == "leads_to" and not role:
+                msg = (f"{p.definition.where}: leads_to {p.name}: Z3 proves no state over the declared domains "
+                       f"satisfies its P, so it is never triggered and checking it cannot fail. Fix the formula")
             else:
-                msg = (f"{p.definition.where}: {p.kind} {p.name}: Z3 proves no state over the declared domains "
-                       f"satisfies it, so it can never hold. Fix the formula")
+                msg = (f"{p.definition.where}: {p.kind} {p.name}{role}: Z3 proves no state over the declared "
+                       f"domains satisfies it, so it can never hold. Fix the formula")
             issues.append(VacuityIssue(p.name, p.kind, msg, True))
         elif res == z3.unknown:
-            issues.append(VacuityIssue(p.name, p.kind, f"{p.kind} {p.name}: Z3 could not decide vacuity "
+            issues.append(VacuityIssue(p.name, p.kind, f"{p.kind} {p.name}{role}: Z3 could not decide vacuity "
                                        f"({solver.reason_unknown()}); not checked", False))
     return issues
 
