@@ -96,7 +96,7 @@ def trace_filename(spec_path: str, bound: BoundSpec, prop: str, witness: bool = 
     `-p K=3` writes rollback.pre73.active.K=3.canonical_truthful.json."""
     stem = os.path.splitext(os.path.basename(spec_path))[0]
     parts = [stem] + [x for x in (bound.variant, bound.scenario) if x]
-    parts += [f"{k}={_file_safe(bound._show_param(k, v))}" for k, v in _overridden(bound).items()]
+    parts += [f"{k}={_file_safe(bound.show_param(k, v))}" for k, v in _overridden(bound).items()]
     return ".".join(parts + [prop]) + (".witness" if witness else "") + ".json"
 
 
@@ -105,7 +105,7 @@ def _overridden(bound: BoundSpec) -> dict[str, Any]:
     try:
         cell = bound.cls.resolve(bound.variant, bound.scenario)
     except UsageError:  # a variant name the spec does not know (the ablation's subset names): all defaults
-        cell = {k: p.default for k, p in bound.cls._params.items()}
+        cell = {k: p.default for k, p in bound.cls.parameters().items()}
     return {k: v for k, v in bound.params.items() if k not in cell or cell[k] != v}
 
 

@@ -566,7 +566,7 @@ class BoundSpec:
 
     def param_text(self) -> str:
         """`K=V, ...` for every parameter: the bound a verdict line names."""
-        return ", ".join(f"{k}={self._show_param(k, v)}" for k, v in self.params.items()) or "none"
+        return ", ".join(f"{k}={self.show_param(k, v)}" for k, v in self.params.items()) or "none"
 
     def params_json(self) -> dict[str, Any]:
         """The bound parameter values as JSON (enum labels, sets as lists)."""
@@ -574,9 +574,10 @@ class BoundSpec:
 
     def non_default_param_text(self) -> str:
         d = {k: v for k, v in self.params.items() if v != self.cls._params[k].default}
-        return ", ".join(f"{k}={self._show_param(k, v)}" for k, v in d.items()) or "defaults"
+        return ", ".join(f"{k}={self.show_param(k, v)}" for k, v in d.items()) or "defaults"
 
-    def _show_param(self, k: str, v: Any) -> str:
+    def show_param(self, k: str, v: Any) -> str:
+        """A parameter value as a verdict line shows it (an Enum by its label)."""
         dom = self.cls._params[k].domain
         return dom.show(v) if isinstance(dom, Enum) else _show_arg(v)  # an Enum by its label, not its index
 

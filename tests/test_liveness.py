@@ -100,6 +100,7 @@ def test_show_marks_the_loop_and_itf_writes_it(cli, tmp_path):
     trace = str(tmp_path / "flicker.weak.light_leads_to_photo.json")
     code, out, _ = cli("show", trace, "--itf", str(tmp_path / "t.itf.json"))
     assert code == 0
+    out = " ".join(out.split())  # the view wraps paragraphs to the terminal's width
     assert "loop: step 3 is the state at step 1 again; steps 2-3 repeat forever" in out
     assert ("1 \u21ba loop" in out) or ("1 <- loop" in out)
     assert ("leads_to light_leads_to_photo is VIOLATED: its P holds at step 1, and its Q neither then nor at any "

@@ -12,6 +12,7 @@ class MinuteClock(Spec):
     """A clock with an hour and a half-hour hand; `broken` can turn the hour hand back."""
 
     broken = param(False, Bool(), "from 2:00 the hour hand may jump back to 1")
+    variants = {"broken": {"broken": True}}
 
     def variables(self):
         return {"hr": IntRange(1, 3), "half": Bool()}
