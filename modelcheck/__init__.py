@@ -4,8 +4,8 @@ See docs/spec-api.md for how to write a spec, and `modelcheck --help` for the co
 """
 from .spec import (Spec, SpecError, UsageError, action, always, always_possible, always_step, constraint,
                    eventually, leads_to, param, sometimes, terminal)
-from .types import Bool, DomainError, Enum, IntRange, MapOf, SeqOf, SetOf, TupleOf, put
+from .types import Bool, DomainError, Enum, IntRange, MapOf, Record, SeqOf, SetOf, TupleOf, put
 
 __all__ = ["Spec", "SpecError", "UsageError", "action", "always", "always_possible", "always_step", "constraint", "eventually", "leads_to", "param", "sometimes",
-           "terminal", "Bool", "DomainError", "Enum", "IntRange", "MapOf", "SeqOf", "SetOf", "TupleOf", "put"]
+           "terminal", "Bool", "DomainError", "Enum", "IntRange", "MapOf", "Record", "SeqOf", "SetOf", "TupleOf", "put"]
 __version__ = "0.1.0"

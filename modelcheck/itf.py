@@ -42,7 +42,7 @@ from typing import Any
 
 from .spec import BoundSpec
 from .trace import Trace, TraceError, replay
-from .types import Bool, DomainError, Enum, IntRange, MapOf, SeqOf, SetOf, TupleOf, Type
+from .types import Bool, DomainError, Enum, IntRange, MapOf, Record, SeqOf, SetOf, TupleOf, Type
 
 __all__ = ["to_itf", "dumps", "value_to_itf", "value_from_itf", "atom_to_itf", "atom_from_itf", "states_from_itf",
            "ACTION_TAKEN", "NONDET_PICKS"]
@@ -107,6 +107,8 @@ def value_to_itf(t: Type, value: Any) -> Any:
         return [value_to_itf(t.elem, x) for x in value]
     if isinstance(t, SetOf):
         return {"#set": [atom_to_itf(a) for a in sorted(value, key=t.order.__getitem__)]}
+    if isinstance(t, Record):  # an ITF record: a plain object of its fields
+        return {f: value_to_itf(ft, x) for (f, ft), x in zip(t.fields.items(), value)}
     return {"#unserializable": t.show(value)}
 
 
@@ -146,6 +148,10 @@ def value_from_itf(t: Type, data: Any) -> Any:
         if not t.contains(value):
             raise DomainError(f"{sorted(value, key=repr)!r:.100} is not a subset of the set's domain")
         return value
+    if isinstance(t, Record):
+        if not (isinstance(data, dict) and sorted(data) == sorted(t.fields)):
+            raise DomainError(f"expected a record with fields {list(t.fields)}, got {data!r:.100}")
+        return t.cls(*[value_from_itf(ft, data[f]) for f, ft in t.fields.items()])
     raise DomainError(f"cannot read {t!r} from ITF")
 
 

@@ -12,12 +12,14 @@ how to show it to a person, and how to expose it to Z3 as leaf constants (Bool o
 """
 from __future__ import annotations
 
+import collections
 import itertools
 from typing import Any, Iterable, Iterator
 
 from .codegen import make_lambda
 
-__all__ = ["canonical_order", "diff", "Type", "Bool", "IntRange", "Enum", "TupleOf", "MapOf", "SetOf", "SeqOf", "DomainError", "put"]
+__all__ = ["canonical_order", "diff", "Type", "Bool", "IntRange", "Enum", "TupleOf", "MapOf", "SetOf", "SeqOf", "Record",
+           "DomainError", "put"]
 
 
 class DomainError(ValueError):
@@ -274,20 +276,26 @@ def _atom_json(a: Any) -> Any:
     return [_atom_json(x) for x in a] if isinstance(a, tuple) else a
 
 
-class SetView:
-    """Z3 view of a `SetOf` variable: `v.msgs.has(atom)` is a z3 Bool."""
+class SetLeaves:
+    """The leaves of a `SetOf` variable: one Bool per atom of its domain (z3bridge makes the view from it)."""
 
     def __init__(self, name: str, members: dict):
-        self._name, self._members = name, members
+        self.name, self.members = name, members
 
-    def has(self, atom: Any):
-        try:
-            return self._members[atom].const
-        except KeyError:
-            raise KeyError(f"{atom!r} is not in the domain of set {self._name}") from None
 
-    def __repr__(self):
-        return f"<set {self._name}>"
+class SeqLeaves:
+    """The leaves of a `SeqOf` variable: its length, and the leaves of element i made on first use by
+    `element(i)` (so a spec whose properties read only lengths has no element leaves at all)."""
+
+    def __init__(self, name: str, len_leaf: Leaf, maxlen: int, element: Any):
+        self.name, self.len_leaf, self.maxlen, self.element = name, len_leaf, maxlen, element
+
+
+class RecordLeaves:
+    """The leaves of a `Record` value: field name -> the field's leaves."""
+
+    def __init__(self, name: str, fields: dict[str, Any]):
+        self.name, self.fields = name, fields
 
 
 class SetOf(Type):
@@ -326,22 +334,13 @@ class SetOf(Type):
             leaf = Leaf(f"{name}.has({_show_atom(a)})", f"({gen.const(a)} in {code})", "bool", type=Bool())
             gen.leaves.append(leaf)
             members[a] = leaf
-        return SetView(name, members)
+        return SetLeaves(name, members)
 
     def values(self):
         return (frozenset(c) for r in range(len(self.domain) + 1) for c in itertools.combinations(self.domain, r))
 
     def __repr__(self):
         return f"SetOf({list(self.domain)!r})"
-
-
-class SeqView:
-    def __init__(self, name: str, len_leaf: Leaf):
-        self._name, self._len = name, len_leaf
-
-    @property
-    def len(self):
-        return self._len.const
 
 
 class SeqOf(Type):
@@ -371,7 +370,18 @@ class SeqOf(Type):
     def leaves(self, name, code, gen):
         leaf = Leaf(f"len({name})", f"len({code})", "int", 0, self.maxlen, type=IntRange(0, self.maxlen))
         gen.leaves.append(leaf)
-        return SeqView(name, leaf)
+        # beyond the length, an element reads as the element type's first value: any fixed value would do, as
+        # a property reads element i only where len > i (z3 leaves it free there)
+        absent = gen.const(next(iter(self.elem.values())))
+        sink = gen.leaves  # element leaves join this view's leaves, whenever they are made
+
+        def element(i: int) -> Any:
+            saved, gen.leaves = gen.leaves, sink
+            try:
+                return self.elem.leaves(f"{name}[{i}]", f"({code}[{i}] if len({code}) > {i} else {absent})", gen)
+            finally:
+                gen.leaves = saved
+        return SeqLeaves(name, leaf, self.maxlen, element)
 
     def values(self):
         elems = list(self.elem.values())
@@ -379,6 +389,58 @@ class SeqOf(Type):
 
     def __repr__(self):
         return f"SeqOf({self.elem!r}, {self.maxlen})"
+
+
+class Record(Type):
+    """A value with named fields: `Msg = Record("Msg", seq=IntRange(0, 3), kind=Kind)`. `Msg(seq=1, kind=...)`
+    builds one (a named tuple: read `m.seq`); properties read `v.x.seq`; in JSON it is an object."""
+
+    def __init__(self, name: str, **fields: Type):
+        if not name.isidentifier():
+            raise TypeError(f"Record needs an identifier as its name, got {name!r}")
+        if not fields:
+            raise TypeError(f"Record {name!r} needs at least one field")
+        for f, t in fields.items():
+            if not isinstance(t, Type):
+                raise TypeError(f"Record {name!r}: field {f!r} needs a type, got {t!r}")
+            if f.startswith("_"):
+                raise TypeError(f"Record {name!r}: field {f!r} must not start with '_'")
+        self.name, self.fields = name, dict(fields)
+        self.cls = collections.namedtuple(name, list(fields))
+
+    def __call__(self, **values: Any) -> Any:
+        """A value of this record type; every field must be given."""
+        missing = [f for f in self.fields if f not in values]
+        extra = [f for f in values if f not in self.fields]
+        if missing or extra:
+            raise TypeError(f"{self.name}(...): " + "; ".join(x for x in (
+                f"missing {', '.join(missing)}" if missing else "", f"unknown {', '.join(extra)}" if extra else "") if x))
+        return self.cls(**values)
+
+    def check_code(self, expr, gen):
+        parts = [t.check_code(f"{expr}[{i}]", gen) for i, t in enumerate(self.fields.values())]
+        return f"(type({expr}) is {gen.const(self.cls)} and {' and '.join(parts)})"
+
+    def to_json(self, value):
+        return {f: t.to_json(x) for (f, t), x in zip(self.fields.items(), value)}
+
+    def from_json(self, data):
+        if not isinstance(data, dict) or sorted(data) != sorted(self.fields):
+            raise DomainError(f"expected an object with fields {list(self.fields)} ({self.name}), got {data!r}")
+        return self.cls(*[t.from_json(data[f]) for f, t in self.fields.items()])
+
+    def show(self, value):
+        return "{" + ", ".join(f"{f}: {t.show(x)}" for (f, t), x in zip(self.fields.items(), value)) + "}"
+
+    def leaves(self, name, code, gen):
+        return RecordLeaves(name, {f: t.leaves(f"{name}.{f}", f"{code}[{i}]", gen)
+                                   for i, (f, t) in enumerate(self.fields.items())})
+
+    def values(self):
+        return (self.cls(*vals) for vals in itertools.product(*[list(t.values()) for t in self.fields.values()]))
+
+    def __repr__(self):
+        return f"Record({self.name!r}, " + ", ".join(f"{f}={t!r}" for f, t in self.fields.items()) + ")"
 
 
 def _show_atom(a: Any) -> str:

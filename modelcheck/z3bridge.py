@@ -14,7 +14,7 @@ import z3
 
 from .codegen import make_lambda
 from .spec import BoundSpec, PropertyDef, SpecError
-from .types import Leaf, _Gen
+from .types import Leaf, MapOf, Record, RecordLeaves, SeqLeaves, SeqOf, SetLeaves, TupleOf, Type, _Gen
 
 __all__ = ["View", "CompiledProperty", "CompiledProperties", "compile_properties", "z3_eval", "vacuity_issues",
            "false_conjuncts"]
@@ -74,29 +74,108 @@ class CompiledProperties:
         return next((p for p in self.properties if p.name == name), None)
 
 
+class SetView:
+    """Z3 view of a `SetOf` variable: `v.s.has(atom)` is a Bool, `v.s.size` its number of members (an Int)."""
+
+    def __init__(self, leaves: SetLeaves):
+        self._name, self._members = leaves.name, leaves.members
+
+    def has(self, atom: Any) -> Any:
+        try:
+            return self._members[atom].const
+        except KeyError:
+            raise KeyError(f"{atom!r} is not in the domain of set {self._name}") from None
+
+    @property
+    def size(self) -> Any:
+        return z3.Sum([z3.If(leaf.const, 1, 0) for leaf in self._members.values()]) if self._members else z3.IntVal(0)
+
+    def __repr__(self):
+        return f"<set {self._name}>"
+
+
+class SeqView:
+    """Z3 view of a `SeqOf` variable: `v.q.len`, element i as `v.q[i]` (meaningful where `v.q.len > i`), and
+    `exists(f)`, `forall(f)`, `count(f)`, `contains(x)` over the elements present."""
+
+    def __init__(self, leaves: SeqLeaves, made: list[Leaf]):
+        self._leaves, self._made, self._elems = leaves, made, {}
+
+    @property
+    def len(self) -> Any:
+        return self._leaves.len_leaf.const
+
+    def __getitem__(self, i: int) -> Any:
+        if not isinstance(i, int) or not 0 <= i < self._leaves.maxlen:
+            raise IndexError(f"{self._leaves.name}[{i!r}]: a sequence of at most {self._leaves.maxlen} elements has "
+                             f"indices 0..{self._leaves.maxlen - 1}")
+        if i not in self._elems:
+            before = len(self._made)
+            desc = self._leaves.element(i)
+            _make_consts(self._made[before:])
+            self._elems[i] = _view_of(desc, self._made)
+        return self._elems[i]
+
+    def _each(self):
+        return [(self.len > i, self[i]) for i in range(self._leaves.maxlen)]
+
+    def exists(self, f: Any) -> Any:
+        """Some element present satisfies f(element view)."""
+        return z3.Or([z3.And(here, f(e)) for here, e in self._each()])
+
+    def forall(self, f: Any) -> Any:
+        """Every element present satisfies f(element view)."""
+        return z3.And([z3.Implies(here, f(e)) for here, e in self._each()])
+
+    def count(self, f: Any) -> Any:
+        """The number of elements present that satisfy f(element view) (an Int)."""
+        return z3.Sum([z3.If(z3.And(here, f(e)), 1, 0) for here, e in self._each()]) if self._leaves.maxlen else z3.IntVal(0)
+
+    def contains(self, x: Any) -> Any:
+        """Some element present equals x."""
+        return self.exists(lambda e: e == x)
+
+    def __repr__(self):
+        return f"<sequence {self._leaves.name}>"
+
+
+def _make_consts(leaves: list[Leaf]) -> None:
+    for leaf in leaves:
+        if leaf.const is None:
+            leaf.const = z3.Bool(leaf.name) if leaf.sort == "bool" else z3.Int(leaf.name)
+
+
+def _view_of(x: Any, made: list[Leaf]) -> Any:
+    """The view of a variable's leaves: a Leaf's Z3 constant, lists and dicts of views, or a set, sequence or
+    record view."""
+    if isinstance(x, Leaf):
+        return x.const
+    if isinstance(x, list):
+        return [_view_of(y, made) for y in x]
+    if isinstance(x, dict):
+        return {k: _view_of(y, made) for k, y in x.items()}
+    if isinstance(x, SetLeaves):
+        return SetView(x)
+    if isinstance(x, SeqLeaves):
+        return SeqView(x, made)
+    if isinstance(x, RecordLeaves):
+        return View({f: _view_of(y, made) for f, y in x.fields.items()})
+    raise TypeError(f"no Z3 view for {x!r}")
+
+
 def build_view(bound: BoundSpec, gen: _Gen | None = None, var: str = "s",
                prime: str = "") -> tuple[View, list[Leaf], dict[str, Any]]:
     """The Z3 view of `bound`'s state, its leaves (each with a fresh Z3 constant) and their namespace.
 
     The leaves' code reads the state tuple named `var`; `prime` is appended to each variable's name (the view
-    of the state after a step is built with var="t", prime="'", so its constants are x', y', ...)."""
+    of the state after a step is built with var="t", prime="'", so its constants are x', y', ...). The leaves
+    of a sequence's elements are made when a property first reads one, and appended to the returned list."""
     gen = gen or _Gen()
     gen.leaves = []  # type: ignore[attr-defined]
     attrs = {n: t.leaves(n + prime, f"{var}[{i}]", gen) for i, (n, t) in enumerate(bound.variables.items())}
     leaves: list[Leaf] = gen.leaves  # type: ignore[attr-defined]
-    for leaf in leaves:
-        leaf.const = z3.Bool(leaf.name) if leaf.sort == "bool" else z3.Int(leaf.name)
-
-    def consts(x):
-        if isinstance(x, Leaf):
-            return x.const
-        if isinstance(x, list):
-            return [consts(y) for y in x]
-        if isinstance(x, dict):
-            return {k: consts(y) for k, y in x.items()}
-        return x  # SetView / SeqView read their leaves' constants on use
-
-    return View({n: consts(x) for n, x in attrs.items()}), leaves, gen.ns
+    _make_consts(leaves)
+    return View({n: _view_of(x, leaves) for n, x in attrs.items()}), leaves, gen.ns
 
 
 _K = z3.Z3_OP_UNINTERPRETED
@@ -155,12 +234,30 @@ class _Translator:
             return f"(-{self.go(ch[0])})"
         if k == z3.Z3_OP_ITE:
             return f"({self.go(ch[1])} if {self.go(ch[0])} else {self.go(ch[2])})"
+        if k == z3.Z3_OP_IDIV:
+            return f"_div({self.go(ch[0])}, {self.go(ch[1])})"
+        if k == z3.Z3_OP_MOD:
+            return f"_mod({self.go(ch[0])}, {self.go(ch[1])})"
+        if k in (z3.Z3_OP_PB_AT_MOST, z3.Z3_OP_PB_AT_LEAST):
+            op = "<=" if k == z3.Z3_OP_PB_AT_MOST else ">="
+            return f"(({' + '.join(f'bool({self.go(c)})' for c in ch) or '0'}) {op} {e.params()[0]})"
         raise self._unsupported(e)
 
     def _unsupported(self, e):
         return SpecError(f"property {self.prop!r}: operator {e.decl().name() if z3.is_app(e) else e} in "
                          f"`{str(e)[:80]}` is not supported; use And/Or/Not/Implies/If/Xor/Distinct, "
-                         f"== != < <= > >=, + - * and literals")
+                         f"AtMost/AtLeast, == != < <= > >=, + - * / % (integer division and modulo) and literals")
+
+
+def _div(a: int, b: int) -> int:
+    """SMT-LIB integer division (Z3's `/` on Ints): a == b * q + r with 0 <= r < |b|. Python's // floors, which
+    differs for a negative divisor. Division by zero, which Z3 leaves unspecified, raises."""
+    return (a - a % abs(b)) // b
+
+
+def _mod(a: int, b: int) -> int:
+    """SMT-LIB modulo (Z3's `%` on Ints): never negative, 0 <= a mod b < |b|; raises for b == 0."""
+    return a % abs(b)
 
 
 def _compile_one(p: PropertyDef, formula: Any, by_id: dict[int, Leaf], ns: dict[str, Any],
@@ -186,7 +283,7 @@ def compile_properties(bound: BoundSpec) -> CompiledProperties:
     gen = _Gen()
     view, leaves, ns = build_view(bound, gen)
     next_view, next_leaves, _ = build_view(bound, gen, "t", "'")
-    by_id = {leaf.const.get_id(): leaf for leaf in leaves + next_leaves}
+    ns.update(_div=_div, _mod=_mod)  # the translation's helpers (ns is the views' namespace, shared)
     out = []
     for p in bound.properties:  # those whose applies= holds (BoundSpec)
         step = p.kind == "always_step"
@@ -197,6 +294,7 @@ def compile_properties(bound: BoundSpec) -> CompiledProperties:
         except Exception as e:
             raise SpecError(f"{p.where}: property {p.name!r} raised {type(e).__name__} while building its "
                             f"formula: {e}") from e
+        by_id = {leaf.const.get_id(): leaf for leaf in leaves + next_leaves}  # reading v.q[i] makes leaves
         if p.kind == "leads_to":
             if not (isinstance(formula, tuple) and len(formula) == 2):
                 raise SpecError(f"{p.where}: leads_to property {p.name!r} must return a pair (P, Q) of Z3 Bool "
@@ -220,10 +318,14 @@ def assignment(leaves: list[Leaf], ns: dict[str, Any] | None, state: Any, var: s
 
 def z3_eval(compiled: CompiledProperties, formula: Any, state: Any, after: Any = None) -> bool:
     """Evaluate a formula on a concrete state (and for a step formula, the state `after` the step) with Z3's
-    model evaluation (slow; for cross-checks)."""
+    own evaluation, for cross-checks: its rewriter on the formula with the state's values substituted, and
+    where that leaves no truth value, model evaluation (slow)."""
     pairs = assignment(compiled.leaves, compiled.ns, state)
     if after is not None:
         pairs += assignment(compiled.next_leaves, compiled.ns, after, "t")
+    quick = z3.simplify(z3.substitute(formula, *pairs)) if pairs else z3.simplify(formula)
+    if z3.is_true(quick) or z3.is_false(quick):
+        return z3.is_true(quick)
     solver = z3.Solver()
     for c, v in pairs:
         solver.add(c == v)
@@ -247,6 +349,19 @@ class VacuityIssue:
     fatal: bool
 
 
+def _described(t: Type) -> bool:
+    """Whether a value of type t is determined by its leaves (not so for a sequence: its contents)."""
+    if isinstance(t, SeqOf):
+        return False
+    if isinstance(t, (TupleOf,)):
+        return _described(t.elem)
+    if isinstance(t, MapOf):
+        return _described(t.value)
+    if isinstance(t, Record):
+        return all(_described(x) for x in t.fields.values())
+    return True
+
+
 def vacuity_issues(bound: BoundSpec, props: CompiledProperties, timeout_ms: int = 10000) -> list[VacuityIssue]:
     """Ask Z3 whether each property can fail (`always`; `always_step` on a step that changes the state) or
     hold (`sometimes`, `always_possible`, `eventually`, both sides of a `leads_to`) at all over the declared
@@ -261,8 +376,10 @@ def vacuity_issues(bound: BoundSpec, props: CompiledProperties, timeout_ms: int 
         solver.set("timeout", timeout_ms)
         solver.add(*domain_constraints(part.leaves))
         goal = z3.Not(part.formula) if p.kind in ("always", "always_step") else part.formula
-        if p.kind == "always_step":  # a stutter never violates it: only a step that changes something can
-            pairs = list(zip(props.leaves, props.next_leaves))
+        if p.kind == "always_step" and all(_described(t) for t in bound.variables.values()):
+            # a stutter never violates it: only a step that changes something can. (Only where the leaves
+            # describe the whole state: a sequence's contents may change under equal leaves.)
+            pairs = list(zip(props.leaves, props.next_leaves))  # no sequence: no lazy leaves, same order
             solver.add(*domain_constraints([x for pair in pairs for x in pair]))
             solver.add(z3.Or([a.const != b.const for a, b in pairs]))
         solver.add(goal)

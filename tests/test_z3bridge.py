@@ -97,8 +97,8 @@ def _one_prop(fn, kind=always, **kw):
 
 
 @pytest.mark.parametrize("fn, needle", [
-    (lambda self, v: v.x / 2 == 1, "operator div"),
-    (lambda self, v: v.x % 2 == 1, "operator mod"),
+    (lambda self, v: v.x ** 2 == 1, "operator **"),
+    (lambda self, v: z3.ToReal(v.x) / 2 == 1, "operator /"),
     (lambda self, v: z3.Int("y") == v.x, "mentions y, which is not a state variable"),
     (lambda self, v: v.x + 1, "must return a Z3 Bool formula, got ArithRef"),
     (lambda self, v: "yes", "must return a Z3 Bool formula, got str"),
@@ -114,8 +114,8 @@ def test_untranslatable_formulas_are_spec_errors(fn, needle):
 
 def test_unsupported_operator_message_lists_what_is_supported():
     with pytest.raises(SpecError) as e:
-        compile_properties(_one_prop(lambda self, v: v.x / 2 == 1))
-    assert "use And/Or/Not/Implies/If/Xor/Distinct" in str(e.value)
+        compile_properties(_one_prop(lambda self, v: v.x ** 2 == 1))
+    assert "use And/Or/Not/Implies/If/Xor/Distinct, AtMost/AtLeast" in str(e.value)
 
 
 def test_python_bool_property_becomes_a_constant():
