@@ -47,9 +47,8 @@ def test_translation_agrees_with_z3_on_a_sample_of_two_phase_commit_rm5():
     _agree(bound, props, sample)
 
 
-def test_ops_toy_exercises_every_translated_operator():
-    bound = load("ops").bind()
-    props = compile_properties(bound)
+def _op_kinds(props):
+    """The Z3 operator kinds the properties' formulas use."""
     kinds = set()
 
     def walk(e):
@@ -60,6 +59,19 @@ def test_ops_toy_exercises_every_translated_operator():
 
     for p in props:
         walk(p.formula)
+    return kinds
+
+
+def test_values_toy_exercises_division_modulo_and_counts():
+    # tests/test_values.py cross-checks these against Z3 on the toy's states
+    kinds = _op_kinds(compile_properties(load("values").bind()))
+    assert {z3.Z3_OP_IDIV, z3.Z3_OP_MOD, z3.Z3_OP_PB_AT_MOST, z3.Z3_OP_PB_AT_LEAST} <= kinds
+
+
+def test_ops_toy_exercises_every_translated_operator():
+    bound = load("ops").bind()
+    props = compile_properties(bound)
+    kinds = _op_kinds(props)
     handled = {z3.Z3_OP_AND, z3.Z3_OP_OR, z3.Z3_OP_NOT, z3.Z3_OP_IMPLIES, z3.Z3_OP_ITE, z3.Z3_OP_XOR,
                z3.Z3_OP_DISTINCT, z3.Z3_OP_EQ, z3.Z3_OP_LE, z3.Z3_OP_LT, z3.Z3_OP_GE, z3.Z3_OP_GT,
                z3.Z3_OP_ADD, z3.Z3_OP_SUB, z3.Z3_OP_MUL, z3.Z3_OP_UMINUS, z3.Z3_OP_TRUE, z3.Z3_OP_FALSE,
