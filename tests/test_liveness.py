@@ -15,6 +15,7 @@ light = 1 ~> photo.
 import json
 
 import pytest
+import z3
 
 from modelcheck import IntRange, Spec, SpecError, TupleOf, action, eventually, leads_to, put
 from modelcheck.check import check
@@ -256,3 +257,20 @@ def test_fair_lasso_search_agrees_with_brute_force(case):
         for lab, b in {(lab, b) for a, b, lab in edges if a != b and fair[lab]}:
             en = {a for a, bb, ll in edges if (ll, bb) == (lab, b) and a != bb and a in S}
             assert (lab, b) in taken or not en or (fair[lab] == "weak" and en != S), (edges, fair, goal, nodes)
+
+
+def test_symmetry_reduction_is_off_for_liveness_and_step_properties(tmp_path):
+    # the reduced graph's edges end in orbit representatives: a lasso or a step read there would not be the
+    # spec's own, so check() explores the full graph and says why
+    Lock = load("symmetric")
+
+    class LiveLock(Lock):
+        @eventually
+        def someone_critical(self, v):
+            return z3.Or([v.pc[i] == 2 for i in range(self.N)])
+
+    full = check(Lock.bind(overrides={"N": 2}), "lock", out_dir=None, reduce=False).result.distinct
+    assert check(Lock.bind(overrides={"N": 2}), "lock", out_dir=None, reduce=True).reductions == ["symmetry P"]
+    rep = check(LiveLock.bind(overrides={"N": 2}), "lock", out_dir=str(tmp_path), reduce=True)
+    assert rep.reductions == [] and rep.result.distinct == full
+    assert any("symmetry reduction off: someone_critical" in w for w in rep.warnings)

@@ -246,9 +246,9 @@ def compile_symmetry(bound: BoundSpec) -> Canonicaliser | None:
 
 # -- soundness checks --------------------------------------------------------------------------------------
 
-def _substitution(canon: Canonicaliser, perm: Sequence[int]) -> list[tuple[Any, Any]]:
-    """Z3 pairs (leaf of the permuted state -> its expression over the leaves of the state)."""
-    view = canon.bound.view
+def _substitution(canon: Canonicaliser, perm: Sequence[int], view: Any) -> list[tuple[Any, Any]]:
+    """Z3 pairs (leaf of the permuted state -> its expression over the leaves of the state), over the Z3 view
+    the properties were compiled against."""
     inv = [0] * canon.n
     for p, q in enumerate(perm):
         inv[q] = p
@@ -262,8 +262,8 @@ def _substitution(canon: Canonicaliser, perm: Sequence[int]) -> list[tuple[Any, 
             return [c for y in x.values() for c in flat(y)]
         if hasattr(x, "_members"):
             return [leaf.const for leaf in x._members.values()]
-        if hasattr(x, "_len"):
-            return [x._len.const]
+        if hasattr(x, "len"):  # a sequence's view: its length (element leaves are made only when read)
+            return [x.len]
         return [x]
 
     for vi, slots, _t in canon.index:
@@ -286,18 +286,18 @@ def _substitution(canon: Canonicaliser, perm: Sequence[int]) -> list[tuple[Any, 
     return [(a, b) for a, b in pairs if not a.eq(b)]
 
 
-def prove_invariant(canon: Canonicaliser, props: list, timeout_ms: int = 10000) -> list[str]:
+def prove_invariant(canon: Canonicaliser, props: Any, timeout_ms: int = 10000) -> list[str]:
     """Ask Z3 whether every property is unchanged by the permutations (a SpecError names one that is
     not). Returns warnings for a solver `unknown` (never read as a proof; the caller turns symmetry off)."""
     from ..z3bridge import domain_constraints
     warnings = []
     for perm in canon.generators():
-        pairs = _substitution(canon, perm)
+        pairs = _substitution(canon, perm, props.view)
         for p in props:
             moved = z3.substitute(p.formula, *pairs) if pairs else p.formula
             solver = z3.Solver()
             solver.set("timeout", timeout_ms)
-            solver.add(*domain_constraints(canon.bound.leaves))
+            solver.add(*domain_constraints(props.leaves))
             solver.add(moved != p.formula)
             res = solver.check()
             if res == z3.sat:
