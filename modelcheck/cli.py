@@ -572,10 +572,16 @@ def _list(args) -> int:
         print(f"  {n}: " + (", ".join(f"{k}={v}" for k, v in d.items()) or "(defaults)"))
     print("\nactions:")
     for a in cls.action_defs():
-        print(f"  {a.name}: {a.doc.splitlines()[0] if a.doc else ''}")
+        fair = f" (fair: {a.fair})" if isinstance(a.fair, str) and a.fair != "none" else \
+            " (fair: by parameters)" if callable(a.fair) else ""
+        print(f"  {a.name}{fair}: {a.doc.splitlines()[0] if a.doc else ''}")
     print("\nproperties:")
     for p in cls.property_defs():
         print(f"  {p.kind} {p.name}: {p.doc.splitlines()[0] if p.doc else ''}")
+    if cls.constraint_defs():
+        print("\nconstraints (the search explores only states that satisfy them):")
+        for c in cls.constraint_defs():
+            print(f"  {c.name}: {c.doc.splitlines()[0] if c.doc else ''}")
     return EXIT_OK
 
 

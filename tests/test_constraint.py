@@ -55,3 +55,10 @@ class NoInit(Spec):
 def test_a_constraint_that_excludes_every_initial_state_is_a_spec_error():
     with pytest.raises(SpecError, match="test_constraint.py:.*no initial state satisfies the @constraint"):
         explore(NoInit.bind(), [])
+
+
+def test_list_shows_constraints_and_fairness(cli):
+    code, out, _ = cli("list", "docs/examples/channel.py")
+    assert code == 0 and "constraints (the search explores only states that satisfy them):\n  short_queue:" in out
+    code, out, _ = cli("list", "docs/examples/flicker.py")
+    assert "flip (fair: by parameters):" in out and "eventually photo_taken:" in out
