@@ -310,4 +310,4 @@ def _violates(bound: BoundSpec, trace: Trace, state: Any) -> bool | None:
     if prop is None:
         raise TraceError(f"the spec has no property {trace.property!r}")
     holds = prop.holds(state)
-    return not holds if trace.kind == "always" else holds
+    return not holds if trace.kind in ("always", "initially") else holds

@@ -209,6 +209,14 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
                 report.verdicts.append(Verdict(p.name, p.kind, VERIFIED, full))
             else:
                 report.verdicts.append(Verdict(p.name, p.kind, INCONCLUSIVE, "no violation in " + full))
+        elif p.kind == "initially":  # every initial state is explored, whatever limit stops the search later
+            inits = [i for i in range(res.distinct) if res.parent[i] < 0]
+            bad = next((i for i in inits if not p.predicate(res.states[i])), None)
+            if bad is not None:
+                violated(p, make_trace(p.name, p.kind, bad, VIOLATED), "violated by an initial state")
+            else:
+                which = "the initial state" if len(inits) == 1 else f"all {len(inits):,} initial states"
+                report.verdicts.append(Verdict(p.name, p.kind, VERIFIED, f"{which}; params {params}"))
         elif p.kind == "sometimes":
             if sid is not None:
                 tr = make_trace(p.name, p.kind, sid, "WITNESS")

@@ -16,7 +16,7 @@ from .codegen import make_lambda, run_source
 from .types import Bool, DomainError, Enum, Type, _Gen, canonical_order, json_key
 
 __all__ = ["Spec", "SpecError", "UsageError", "param", "action", "always", "sometimes",
-           "always_possible", "terminal", "always_step", "eventually", "leads_to", "constraint", "ActionDef", "PropertyDef", "ConstraintDef", "Param",
+           "always_possible", "terminal", "initially", "always_step", "eventually", "leads_to", "constraint", "ActionDef", "PropertyDef", "ConstraintDef", "Param",
            "BoundSpec", "lanes_of"]
 
 
@@ -186,8 +186,8 @@ def constraint(fn: Callable | None = None, *, name: str | None = None, applies: 
     return wrap(fn) if fn is not None else wrap
 
 
-KINDS = ("always", "sometimes", "always_possible", "terminal", "always_step", "eventually", "leads_to")
-STATE_KINDS = ("always", "sometimes", "always_possible", "terminal")   # a formula over one state
+KINDS = ("always", "sometimes", "always_possible", "terminal", "initially", "always_step", "eventually", "leads_to")
+STATE_KINDS = ("always", "sometimes", "always_possible", "terminal", "initially")   # a formula over one state
 GRAPH_KINDS = ("always_step", "eventually", "leads_to")   # checked after the search, on the explored graph
 
 
@@ -226,6 +226,8 @@ always = _prop("always")
 sometimes = _prop("sometimes")
 always_possible = _prop("always_possible")
 terminal = _prop("terminal")
+# holds in every initial state (TLA+'s Init => P; with @always_step, the two halves of a refinement check)
+initially = _prop("initially")
 # [][A]_v: every step that changes the state satisfies A (a step that changes nothing is a stutter, always allowed)
 always_step = _prop("always_step", "(self, v, v2)", "where v and v2 are the Z3 views of the states before and "
                     "after a step")

@@ -379,7 +379,7 @@ def build_view(bound: BoundSpec, trace: Trace, spec_path: str, source: str | Non
                         var = _variable_of(bound, by_name[k]) if k in by_name else None
                         if var and var not in culprits:
                             culprits.append(var)
-                head = (f"{what} is VIOLATED at step {n}" if kind == "always" else
+                head = (f"{what} is VIOLATED at step {n}" if kind in ("always", "initially") else
                         f"{what} is VIOLATED by step {n}, from the state at step {n - 1}" if kind == "always_step" else
                         f"{what} is VIOLATED: from the state at step {n} no state where it holds is reachable")
                 if reasons:

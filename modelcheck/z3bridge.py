@@ -375,7 +375,7 @@ def vacuity_issues(bound: BoundSpec, props: CompiledProperties, timeout_ms: int 
         solver = z3.Solver()
         solver.set("timeout", timeout_ms)
         solver.add(*domain_constraints(part.leaves))
-        goal = z3.Not(part.formula) if p.kind in ("always", "always_step") else part.formula
+        goal = z3.Not(part.formula) if p.kind in ("always", "always_step", "initially") else part.formula
         if p.kind == "always_step" and all(_described(t) for t in bound.variables.values()):
             # a stutter never violates it: only a step that changes something can. (Only where the leaves
             # describe the whole state: a sequence's contents may change under equal leaves.)
@@ -389,10 +389,10 @@ def vacuity_issues(bound: BoundSpec, props: CompiledProperties, timeout_ms: int 
                 msg = (f"{p.definition.where}: always_step {p.name}: Z3 proves no step that changes the state can "
                        f"make it false over the declared domains, so checking it cannot fail. Fix the formula, or "
                        f"mark it @always_step(vacuous_ok=True) if that is intended")
-            elif p.kind == "always":
-                msg = (f"{p.definition.where}: always {p.name}: Z3 proves it can never be false over the declared "
+            elif p.kind in ("always", "initially"):
+                msg = (f"{p.definition.where}: {p.kind} {p.name}: Z3 proves it can never be false over the declared "
                        f"domains, so checking it cannot fail. Fix the formula, or mark it "
-                       f"@always(vacuous_ok=True) if that is intended")
+                       f"@{p.kind}(vacuous_ok=True) if that is intended")
             elif p.kind == "leads_to" and not role:
                 msg = (f"{p.definition.where}: leads_to {p.name}: Z3 proves no state over the declared domains "
                        f"satisfies its P, so it is never triggered and checking it cannot fail. Fix the formula")

@@ -110,3 +110,27 @@ def test_show_names_the_bad_step_and_its_false_conjunct(cli, tmp_path):
     assert code == 0
     assert ("always_step refines_hour_clock is VIOLATED by step 3, from the state at step 2: false conjunct "
             "Or(hr' == If(hr == 3, 1, hr + 1), hr' == hr) where hr' = 1, hr = 2") in " ".join(out.split())
+
+
+def test_initially_is_the_other_half_of_a_refinement(tmp_path):
+    from modelcheck import initially
+
+    class LateClock(load(CLOCK)):
+        def init(self):
+            yield self.State(hr=1, half=False)
+            yield self.State(hr=2, half=True)    # not a state HourClock starts in
+
+    _, v = _verdicts(load(CLOCK).bind(), tmp_path)
+    assert v["starts_as_hour_clock"].verdict == "VERIFIED" and v["starts_as_hour_clock"].bound.startswith("the initial state")
+    rep, v = _verdicts(LateClock.bind(), tmp_path)
+    bad = v["starts_as_hour_clock"]
+    assert bad.verdict == "VIOLATED" and bad.steps == 0 and bad.trace.steps[0].state == {"hr": 2, "half": True}
+    assert bad.note == "violated by an initial state"
+
+    class Trivial(Stutters):
+        @initially
+        def small(self, v):
+            return v.x <= 2   # x is an IntRange(0, 2): cannot fail
+
+    issues = vacuity_issues(Trivial.bind(), compile_properties(Trivial.bind()))
+    assert len(issues) == 1 and "@initially(vacuous_ok=True)" in issues[0].message

@@ -1,7 +1,7 @@
 # docs/examples/hour_clock.py
 import z3
 
-from modelcheck import Bool, IntRange, Spec, action, always_step, param
+from modelcheck import Bool, IntRange, Spec, action, always_step, initially, param
 
 
 def next_hour(hr):                    # the abstract spec's step: HourClock's hr' = IF hr = 3 THEN 1 ELSE hr + 1
@@ -29,6 +29,11 @@ class MinuteClock(Spec):
     @action(guard=lambda self, s: s.hr == 2 and not s.half, applies=lambda self: self.broken)
     def jump(self, s):
         return s.set(hr=1)
+
+    @initially
+    def starts_as_hour_clock(self, v):
+        """Under the mapping, an initial state is one of HourClock's: hr = 1."""
+        return v.hr == 1
 
     @always_step
     def refines_hour_clock(self, v, v2):
