@@ -22,7 +22,7 @@ frame bound* named by the parameters N, E, frameRoom and partnerLag of its verdi
 """
 import z3
 
-from modelcheck import (Spec, Bool, IntRange, Enum, TupleOf, SetOf,
+from modelcheck import (Spec, Bool, IntRange, Enum, TupleOf, SetOf, SeqOf,
                         param, action, always, sometimes, always_possible, terminal)
 
 A, B = 0, 1
@@ -122,6 +122,19 @@ class Rollback(Spec):
     predictPrevious = param(False, Bool(),
                             "action_population_method previous_submitted_action (else default_action)")
     focusLoss = param(False, Bool(), "A's tab may be hidden once and shown again; fast-forward (§4.12) on the next tick")
+    maxSnapshots = param(0, IntRange(0, 4),
+                         "maxSnapshots (30 upstream, L936), scaled down: saveStateSnapshot keeps the newest M by "
+                         "insertion order (L4240-4251) and fast-forward purges snapshots < confirmedFrame-M "
+                         "(L4902-4906); 0 = the cap never binds (at N=3 it cannot: 30 snapshots span 150 frames)")
+    anyTimeout = param(False, Bool(),
+                       "either timeout may fire at any time: with packets in flight, inputs still queued, while "
+                       "A is hidden or fast-forwarding, and the 2 s sync timeout without loss (B's end packet late)")
+    lateReply = param(False, Bool(),
+                      "the _requestMissingInputs reply may come after its 3 s timeout (L4735): fast-forward "
+                      "goes on without it and the reply is stored later (_handleInputResponse L5779-5806)")
+    ordered = param(False, Bool(),
+                    "counterfactual in-order channel (with latency): packets are delivered oldest first, the end "
+                    "packet after B's inputs sent before it; upstream the DataChannel is ordered:false (L237-240)")
     hiddenFrames = param(2, IntRange(0, 4),
                          "while A is hidden (until its fast-forward is done) B may run this many frames further ahead")
     fixA = param(False, Bool(), "Fix A: no promotion while a rollback is pending or running", fix=True)
@@ -133,7 +146,8 @@ class Rollback(Spec):
         "pre73": {"fixA": False, "fixB": False, "fixC": False, "fixD": False},
         "phase73": {"fixA": True, "fixB": True, "fixC": True, "fixD": True},
     }
-    matrix = {"variants": ["pre73", "fixA", "fixB", "fixC", "fixD", "phase73"]}
+    matrix = {"variants": ["pre73", "fixA", "fixB", "fixC", "fixD", "phase73"],
+              "scenarios": ["idle", "idle_latency", "active", "active_latency", "active_loss", "focus_loss"]}
     # Named after the Phase-73 end-to-end tests (docs/rollback-model.md maps each row to its test).
     scenarios = {
         "idle": {"localChoices": 0, "partnerChoices": 0, "latency": False, "loss": False},
@@ -146,6 +160,22 @@ class Rollback(Spec):
         # cap at max_steps (§4.12.3), so A's end comes late: frameRoom=2 lets nearly every such run finish.
         "focus_loss": {"localChoices": 1, "partnerChoices": 1, "latency": False, "loss": False, "focusLoss": True,
                        "frameRoom": 2},
+        # mechanisms each behind its own parameter (docs/rollback-model.md, "Mechanisms"), one scenario each:
+        # the snapshot cap (1 snapshot kept) and fast-forward's purge, on focus_loss
+        "snapshot_cap": {"localChoices": 1, "partnerChoices": 1, "latency": False, "loss": False, "focusLoss": True,
+                         "frameRoom": 2, "maxSnapshots": 1},
+        # timeouts at any time: with packets in flight and inputs queued (active_latency) ...
+        "any_timeout": {"localChoices": 1, "partnerChoices": 1, "latency": True, "loss": False, "anyTimeout": True},
+        # ... and while A is hidden or fast-forwarding (focus_loss)
+        "any_timeout_hidden": {"localChoices": 1, "partnerChoices": 1, "latency": False, "loss": False,
+                               "focusLoss": True, "frameRoom": 2, "anyTimeout": True},
+        # the _requestMissingInputs reply after its 3 s timeout (focus_loss)
+        "late_reply": {"localChoices": 1, "partnerChoices": 1, "latency": False, "loss": False, "focusLoss": True,
+                       "frameRoom": 2, "lateReply": True},
+        # an in-order channel with delay (and loss) beside the reordering one
+        "inorder_latency": {"localChoices": 1, "partnerChoices": 1, "latency": True, "loss": False, "ordered": True},
+        "inorder_loss": {"localChoices": 1, "partnerChoices": 1, "latency": True, "loss": True, "R": 2,
+                         "ordered": True},
     }
 
     # ---- derived bounds ----------------------------------------------------------------------------
@@ -190,6 +220,7 @@ class Rollback(Spec):
             # segments alone would never see it. Every write is checked here, when it happens.
             "badCanon": frames,
             "snapshots": TupleOf(IntRange(-1, 3 * F + 2), F),   # stateSnapshots[f].step_num, -1 = no snapshot
+            "snapOrder": SeqOf(IntRange(0, F - 1), F),   # stateSnapshots keys in Map insertion order (maxSnapshots only)
             "hashed": SetOf(list(range(F))),             # confirmedHashHistory keys
             "lastConfirmed": row,                        # lastConfirmedActions (previous_submitted_action only)
             "queue": SetOf(list(range(F))),              # pendingInputPackets, as the set of B input frames
@@ -212,6 +243,7 @@ class Rollback(Spec):
             # performRollback locals, one slot per activity (index 0 = T1, 1 = T2)
             "rbCurrent": TupleOf(fr, 2),
             "rbSnapshot": TupleOf(fr, 2),
+            "rbSnapStep": TupleOf(IntRange(-1, 3 * F + 2), 2),   # the snapshot's step_num, read before Y1
             "rbActions": TupleOf(frames, 2),
             "rbFixes": TupleOf(Bool(), 2),               # the replay replaces a mispredicted B action by the truth
             "corrected": Bool(),                         # ghost: some rollback's replay did that (rollback_corrects)
@@ -224,6 +256,7 @@ class Rollback(Spec):
             "ffStart": fr,                               # FF's first frame (frameNumber when the FF frames are built)
             "ffMax": fr,                                 # FF's maxFrame (L4663-4699)
             "ffActions": frames,                         # the FF frames' actions (getInputsForFrame(f, false))
+            "lateReply": SetOf(list(range(F))),          # frames of a _requestMissingInputs reply still coming (lateReply)
             # environment B and the network
             "bFrame": IntRange(0, NE),                   # B's frameNumber (frames B has stepped)
             "bEnd": IntRange(-1, NE),                    # L_B: B's frameNumber when it detected its end (-1: not yet)
@@ -239,15 +272,15 @@ class Rollback(Spec):
         yield self.State(
             truth=truth, frameNumber=0, step_num=0, confirmedFrame=-1, pendingRollbackFrame=NONE,
             rollbackInProgress=False, inputBuffer=empty, predictedFrames=frozenset(), used=empty,
-            spec=empty, canon=empty, badCanon=empty, snapshots=(NONE,) * F, hashed=frozenset(), lastConfirmed=(NONE, NONE),
+            spec=empty, canon=empty, badCanon=empty, snapshots=(NONE,) * F, snapOrder=(), hashed=frozenset(), lastConfirmed=(NONE, NONE),
             queue=frozenset(), localEndFrame=NONE, remoteEndFrame=NONE, aEnd=NONE, exported=False,
             exportRows=empty, cut=False,
             isProcessingTick=False, t1=T1PC.idle, t1Frame=NONE, finalActions=(NONE, NONE),
             t2=T2PC.none, t2Site=0, t2Target=NONE, t2Frame=NONE,
-            rbCurrent=(NONE, NONE), rbSnapshot=(NONE, NONE), rbActions=(empty, empty),
+            rbCurrent=(NONE, NONE), rbSnapshot=(NONE, NONE), rbSnapStep=(NONE, NONE), rbActions=(empty, empty),
             rbFixes=(False, False), corrected=False,
             hidden=False, wasHidden=False, pendingFF=False, bgBuffer=frozenset(), ff=FFPC.none,
-            ffStart=NONE, ffMax=NONE, ffActions=empty,
+            ffStart=NONE, ffMax=NONE, ffActions=empty, lateReply=frozenset(),
             bFrame=0, bEnd=NONE, net=frozenset(), endInFlight=False)
 
     @property
@@ -355,6 +388,22 @@ class Rollback(Spec):
         if m["inputBuffer"][f][A] == NONE and m["truth"][f][A] == NONE:
             m.put2("truth", f, A, UNSENT)
 
+    def _put_snapshot(self, m, f, step_num):
+        """stateSnapshots.set(f, ...): a new key goes last in the Map's insertion order, an existing one
+        keeps its place (the order is kept only when maxSnapshots binds)."""
+        if self.maxSnapshots and m["snapshots"][f] == NONE:
+            m["snapOrder"] = m["snapOrder"] + (f,)
+        m.put("snapshots", f, step_num)
+
+    def _drop_snapshot(self, m, f):
+        m.put("snapshots", f, NONE)
+        m["snapOrder"] = tuple(g for g in m["snapOrder"] if g != f)
+
+    def _cap_snapshots(self, m):
+        """saveStateSnapshot's prune, L4240-4251: delete the oldest keys (insertion order) beyond M."""
+        while self.maxSnapshots and len(m["snapOrder"]) > self.maxSnapshots:
+            self._drop_snapshot(m, m["snapOrder"][0])
+
     def _ucf_start(self, m):
         """_updateConfirmedFrame, L2787-2803 (+ Fix B, fix:L2788-2793): returns None when done, else the
         frame whose confirmed-hash await is pending."""
@@ -397,13 +446,14 @@ class Rollback(Spec):
             return False
         m.put("rbCurrent", th, current)
         m.put("rbSnapshot", th, snaps[-1])
+        m.put("rbSnapStep", th, m["snapshots"][snaps[-1]])          # loadStateSnapshot reads it before its await
         return True
 
     def _rollback_y1(self, m, th):
         """performRollback Y1->Y2, L4387-4543: restore step_num, rebuild predictedFrames/actionSequence and
         the replay actions."""
         cur, snap = m["rbCurrent"][th], m["rbSnapshot"][th]
-        m["step_num"] = m["snapshots"][snap]                         # loadStateSnapshot L4296-4304
+        m["step_num"] = m["rbSnapStep"][th]                          # loadStateSnapshot L4296-4304
         old_used = tuple(m["used"])
         m["predictedFrames"] = {f for f in m["predictedFrames"] if f < snap}   # L4401-4405
         for g in range(snap, self.F):                                # L4424 keep records < snapshotFrame
@@ -428,7 +478,7 @@ class Rollback(Spec):
         cur, snap = m["rbCurrent"][th], m["rbSnapshot"][th]
         for g in range(snap, cur):
             if g % self.K == 0:
-                m.put("snapshots", g, m["step_num"])                    # L4604-4611: still the restored value
+                self._put_snapshot(m, g, m["step_num"])              # L4604-4611: still the restored value
         m["step_num"] = m["step_num"] + (cur - snap)   # L4627
         for g in range(snap, cur):
             m.put("spec", g, m["rbActions"][th][g])               # L4630-4640, no termination check
@@ -438,6 +488,7 @@ class Rollback(Spec):
         m["rollbackInProgress"] = False                              # L4650 finally
         m.put("rbCurrent", th, NONE)
         m.put("rbSnapshot", th, NONE)
+        m.put("rbSnapStep", th, NONE)
         m.put("rbActions", th, self._empty)
         m.put("rbFixes", th, False)
 
@@ -628,7 +679,8 @@ class Rollback(Spec):
     def step_snapshot(self, s):
         """saveStateSnapshot, L4216-L4255 (step L2282-L2290): store the snapshot with the current step_num, then await the pre-hash."""
         m = _Work(s)
-        m.put("snapshots", m["t1Frame"], m["step_num"])              # M=30 never binds in these bounds
+        self._put_snapshot(m, m["t1Frame"], m["step_num"])
+        self._cap_snapshots(m)                                       # L4240-4251
         m["t1"], m["t1Frame"] = T1PC.wstep, NONE
         return m.done()
 
@@ -673,6 +725,8 @@ class Rollback(Spec):
         bounded by maxLate frames, both far below 15 frames. Likewise A's own focus loss lasts a couple of
         frames (hiddenFrames) and its fast-forward is done before a timeout can fire. A partner stalled by
         focus loss is not modelled."""
+        if self.anyTimeout:
+            return self.timeouts and self._live(s)
         return (self.timeouts and self._live(s) and s.bEnd != NONE
                 and not s.net and not s.endInFlight
                 and not s.hidden and not s.pendingFF and s.ff == FFPC.none)
@@ -682,7 +736,7 @@ class Rollback(Spec):
         arrived within maxLate frames of being sent, long before either timeout (500 ms / 2 s), and the queue is drained
         every 10 ms by T2's wake and every tick by step, unless a rollback in flight makes the drain a
         no-op (L6905). Post-end inputs keep arriving throughout the wait and may still be queued."""
-        return s.rollbackInProgress or all(f >= s.bEnd + self.D for f in s.queue)
+        return self.anyTimeout or s.rollbackInProgress or all(f >= s.bEnd + self.D for f in s.queue)
 
     @action(applies=lambda self: self.timeouts,
             guard=lambda self, s: self._timeout_ok(s) and s.t2 == T2PC.sleep and self._drained(s))
@@ -724,8 +778,9 @@ class Rollback(Spec):
         return m.done()
 
     # Without loss B's end packet always arrives well within 2 s, so this timeout exists only with loss on
-    # (docs/rollback-model.md): within one episode, "arrives after 2 s" and "lost" are the same.
-    @action(applies=lambda self: self.loss and self.timeouts,
+    # (docs/rollback-model.md): within one episode, "arrives after 2 s" and "lost" are the same. With
+    # anyTimeout it may also fire while the end packet is still in flight (B or the channel slow).
+    @action(applies=lambda self: (self.loss or self.anyTimeout) and self.timeouts,
             guard=lambda self, s: (self._timeout_ok(s) and s.localEndFrame != NONE
                                    and s.remoteEndFrame == NONE
                                    and (self._drained(s) or s.frameNumber >= s.localEndFrame + self.E)))
@@ -779,17 +834,33 @@ class Rollback(Spec):
             self._ff_frames(m)
         return m.done()
 
-    @action(applies=lambda self: self.focusLoss, over=lambda self: (True, False) if self.loss else (True,),
+    @action(applies=lambda self: self.focusLoss,
+            over=lambda self: (True, False) if self.loss or self.lateReply else (True,),
             guard=lambda self, s, got: self._live(s) and s.ff == FFPC.req)
     def ff_inputs_response(self, s, got):
         """_requestMissingInputs L4735 with _handleInputResponse L5779-5806: B's reply stores its inputs for the requested frames directly (storeRemoteInput), or (loss) none arrives before the 3 s timeout; then build the FF frames.
-        Abstraction: the reply holds every input B has chosen by now for the frames requested."""
+        Abstraction: the reply holds every input B has chosen by now for the frames requested. With
+        lateReply, `got` false is the 3 s timeout with the reply still coming (ff_late_response)."""
         m = _Work(s)
         if got:
-            for f in range(m["ffStart"], m["ffMax"]):
-                if m["truth"][f][B] != NONE:
-                    self._store_remote(m, f, m["truth"][f][B])       # L5797, first write wins
+            self._store_reply(m, range(m["ffStart"], m["ffMax"]))
+        elif self.lateReply:
+            m["lateReply"] = frozenset(f for f in range(m["ffStart"], m["ffMax"]) if m["inputBuffer"][f][B] == NONE)
         self._ff_frames(m)
+        return m.done()
+
+    def _store_reply(self, m, frames):
+        """_handleInputResponse L5779-5806: storeRemoteInput directly (L5797) for every input B has chosen."""
+        for f in frames:
+            if m["truth"][f][B] != NONE:
+                self._store_remote(m, f, m["truth"][f][B])           # first write wins
+
+    @action(applies=lambda self: self.focusLoss and self.lateReply, guard=lambda self, s: self._live(s) and s.lateReply)
+    def ff_late_response(self, s):
+        """_handleInputResponse, L5779-L5806: the reply to _requestMissingInputs arrives after its 3 s timeout (L4735); storeRemoteInput directly."""
+        m = _Work(s)
+        self._store_reply(m, sorted(m["lateReply"]))
+        m["lateReply"] = frozenset()
         return m.done()
 
     def _ff_frames(self, m):
@@ -831,7 +902,9 @@ class Rollback(Spec):
         m["step_num"] += n                                           # L4887
         m["confirmedFrame"] = fn - 1                                 # L4892, forced regardless of inputs
         self._promote(m)                                             # L4896 (a no-op under Fix A)
-        # L4902-4906 deletes snapshots < confirmedFrame - 30: never binds in these bounds
+        if self.maxSnapshots:                                        # L4902-4906: purge < confirmedFrame - M
+            for f in [f for f in m["snapOrder"] if f < m["confirmedFrame"] - self.maxSnapshots]:
+                self._drop_snapshot(m, f)
         m["predictedFrames"] = set()                                 # L4910
         self._prune(m)                                               # L4913
         m["rollbackInProgress"] = False                              # finally L4922; pendingRollbackFrame kept
@@ -846,7 +919,16 @@ class Rollback(Spec):
         return m.done()
 
     # ---- actions: network handlers at A --------------------------------------------------------------
-    @action(applies=lambda self: self.latency, over=lambda self, s: sorted(s.net), guard=lambda self, s, t: self._live(s))
+    def _next_in_order(self, s, t):
+        """Whether packet t may arrive now: always on the unordered channel; on the in-order one (ordered)
+        only the oldest in flight, and not past the end packet while it is in flight (B sends its end packet
+        after its input for frame bEnd-1+D)."""
+        if not self.ordered:
+            return True
+        return t == min(s.net) and not (s.endInFlight and t >= s.bEnd + self.D)
+
+    @action(applies=lambda self: self.latency, over=lambda self, s: sorted(s.net),
+            guard=lambda self, s, t: self._live(s) and self._next_in_order(s, t))
     def deliver(self, s, t):
         """_handleInputPacket, L6834-L6891: an input packet (newest frame t, last R inputs) arrives; push onto pendingInputPackets (the background buffer while hidden)."""
         if s.hidden:                                                 # L6857-6865
@@ -859,7 +941,8 @@ class Rollback(Spec):
         """DataChannel ordered:false, maxRetransmits:0 (webrtc_manager.js L237-240): the packet is lost."""
         return s.set(net=s.net - {t})
 
-    @action(guard=lambda self, s: self._live(s) and s.endInFlight)
+    @action(guard=lambda self, s: (self._live(s) and s.endInFlight
+                                   and not (self.ordered and any(t < s.bEnd + self.D for t in s.net))))
     def deliver_end(self, s):
         """_handleEpisodeEnd, L6957-L6981: remote end flags, synced frame, spawn T2 (runs inline to its first yield)."""
         m = _Work(s)
