@@ -1200,7 +1200,7 @@ class Rollback(Spec):
     # ---- parties, for the trace viewer's sequence chart (one lane each) ---------------------------------
     lanes = {
         "partner B": ["partner_step"],
-        "network": ["deliver", "drop", "deliver_end", "drop_end"],
+        "network": ["deliver", "drop", "deliver_end", "drop_end", "ff_late_response"],
         "A tick (T1)": ["step", "step_rollback_y1", "step_rollback_y2", "step_confirm_hash", "step_snapshot",
                         "step_worker_step", "step_tail"],
         "A episode end (T2)": ["confirm_wait_wake", "confirm_wait_timeout", "confirm_rollback_y1",
