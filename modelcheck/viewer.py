@@ -406,6 +406,7 @@ class Write:
     lane: str | None
     old: str | None                          # None at the initial state
     new: str
+    parts: list[tuple[str, str | None, str]] = field(default_factory=list)  # a long value: what changed in it
 
 
 _PATH = re.compile(r"\[([^\]]*)\]")
@@ -459,13 +460,16 @@ def history(view: TraceView, name: str) -> list[Write]:
             raise UsageError(f"{name!r}: no grid cell (rows {view.steps[-1].grid[0][0]}..{view.steps[-1].grid[-1][0]}, "
                             f"columns {', '.join(view.grid_columns)})")
         shown = [dict(st.grid or ()).get(row, {}).get(col, "") for st in view.steps]
+        t, get = None, None
     else:
         t, get = _element(view.bound, name)
         shown = [t.show(get(s)) for s in view.states]
     out = [Write(0, view.steps[0].label, None, None, shown[0])]
     for st, old, new in zip(view.steps[1:], shown, shown[1:]):
         if old != new:
-            out.append(Write(st.index, st.label, st.lane, old, new))
+            parts = diff_values(t, name, get(view.states[st.index - 1]), get(view.states[st.index]), _WHOLE) if t else []
+            out.append(Write(st.index, st.label, st.lane, old, new,
+                             parts if len(parts) != 1 or parts[0][0] != name else []))
     return out
 
 
@@ -480,6 +484,12 @@ def render_history(view: TraceView, name: str, width: int | None = None, unicode
     num_w = len(str(view.steps[-1].index))
     for w in writes:
         who = w.label + (f" [{w.lane}]" if _own_lane(view.steps[w.step]) else "")
+        if w.parts:                                  # a long value: only the elements that changed
+            lines += _wrap(f"{w.step:>{num_w}}  {who}:", width, "", " " * (num_w + 4))
+            for p, a, b in w.parts:
+                lines += _wrap(f"{p}: {b}" if a is None else f"{p}: {a}{arrow}{b}", width,
+                               " " * (num_w + 4), "    ")
+            continue
         what = w.new if w.old is None else f"{w.old}{arrow}{w.new}"
         lines += _wrap(f"{w.step:>{num_w}}  {who}: {what}", width, "", " " * (num_w + 4))
     last = view.steps[-1].index
@@ -942,8 +952,8 @@ nav#steps .num { color: var(--muted); font-variant-numeric: tabular-nums; text-a
 nav#steps .lab { font-family: var(--mono); font-size: 13.5px; font-weight: 600; word-break: break-word; }
 nav#steps .doc { grid-column: 2; color: var(--muted); font-size: 12.5px; line-height: 1.35;
   overflow: hidden; text-overflow: ellipsis; display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; }
-section#detail { flex: 1; overflow: auto; padding: 14px 22px 40px; }
-.toolbar { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; margin-bottom: 10px; }
+section#detail { flex: 1; overflow: auto; padding: 0 22px 40px; }   /* no top padding: sticky headers meet the edge */
+.toolbar { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; margin-bottom: 10px; padding-top: 14px; }
 .toolbar h2 { font-size: 18px; margin: 0 10px 0 0; font-weight: 650; }
 .toolbar h2 code { font-family: var(--mono); font-size: 17px; }
 button { font: 13px var(--sans); padding: 5px 11px; border: 1px solid #c9cfd6; border-radius: 6px; background: #fff;
@@ -1027,8 +1037,8 @@ svg rect.row.writes { fill: #eef4fd; }
   nav#steps { position: fixed; top: 0; bottom: 0; left: 0; width: min(320px, 85vw); z-index: 30;
     box-shadow: 4px 0 24px rgba(0,0,0,.2); transform: translateX(-105%); }
   body.navopen nav#steps { transform: none; }
-  section#detail { padding: 8px 12px 30px; }
-  .toolbar { gap: 5px; margin-bottom: 6px; }
+  section#detail { padding: 0 12px 30px; }
+  .toolbar { gap: 5px; margin-bottom: 6px; padding-top: 8px; }
   .toolbar h2 { font-size: 15px; flex-basis: 100%; order: -1; margin: 0; }
   .toolbar h2 code { font-size: 14px; }
   button { padding: 4px 8px; }
@@ -1276,7 +1286,7 @@ _TEMPLATE = r"""__HEAD__</style>
     D.lanes.forEach(function (name, k) {
       head.appendChild(sv("rect", {x: NUM_W + k * LANE_W + 6, y: 5, width: LANE_W - 12, height: HEAD_H - 10, rx: 4,
                                    fill: laneColor(k), stroke: "#c9cfd6"}));
-      var t = sv("text", {x: laneX(k), y: HEAD_H / 2 + 4, "text-anchor": "middle", "class": "lanename"}, cut(name, Math.floor(LANE_W / 7)));
+      var t = sv("text", {x: laneX(k), y: HEAD_H / 2 + 4, "text-anchor": "middle", "class": "lanename"}, cut(name, Math.floor((LANE_W - 14) / 7.6)));
       t.appendChild(sv("title", {}, name)); head.appendChild(t);
     });
     document.getElementById("charthead").appendChild(head);
@@ -1430,7 +1440,15 @@ _TEMPLATE = r"""__HEAD__</style>
       tr.dataset.step = w[0];
       tr.appendChild(el("td", "num", w[0]));
       tr.appendChild(el("td", null, st.label + (st.lane >= 0 ? " \u2014 " + D.lanes[st.lane] : "")));
-      tr.appendChild(el("td", "v", w[1] === null ? w[2] : w[1] + " \u2192 " + w[2]));
+      var parts = f.kind === "var" && w[0] > 0 ? D.steps[w[0]].diff.filter(function (d) {
+        return d[0] === f.name || d[0].indexOf(f.name + "[") === 0; }) : [];
+      if (parts.length && !(parts.length === 1 && parts[0][0] === f.name)) {   // a long value: only what changed
+        var td = el("td", "v");
+        parts.forEach(function (d) {
+          td.appendChild(el("div", null, d[1] === null ? d[0] + ": " + d[2] : d[0] + ": " + d[1] + " \u2192 " + d[2]));
+        });
+        tr.appendChild(td);
+      } else tr.appendChild(el("td", "v", w[1] === null ? w[2] : w[1] + " \u2192 " + w[2]));
       tr.addEventListener("click", function () { select(w[0]); });
       tb.appendChild(tr);
       if (w[0] > 0) {
@@ -1506,8 +1524,12 @@ _TEMPLATE = r"""__HEAD__</style>
   }
   function jumpToViolation() {     // select it and bring the broken cell (else the verdict) into view
     select(D.violation);
-    var target = document.querySelector("#grid td.mark") || document.getElementById("verdict");
-    if (target) target.scrollIntoView({block: "center", inline: "center"});
+    var detail = document.getElementById("detail"), target = document.querySelector("#grid td.mark");
+    detail.scrollTop = 0;                            // the verdict first, then scroll no more than the cell needs
+    if (!target) return;
+    target.scrollIntoView({block: "nearest", inline: "center"});
+    var r = target.getBoundingClientRect(), box = detail.getBoundingClientRect();
+    if (r.bottom > box.bottom - 24) detail.scrollTop += r.bottom - box.bottom + 24;
   }
   document.getElementById("first").addEventListener("click", function () { select(0); });
   document.getElementById("prev").addEventListener("click", function () { select(cur - 1); });

@@ -589,3 +589,16 @@ def test_page_marks_a_lasso_loop():
     assert _page_json(viewer.render_html(view))["loop"] is None
     view.trace.loop = 5
     assert _page_json(viewer.render_html(view))["loop"] == 5
+
+
+def test_history_of_a_long_value_lists_only_the_elements_that_changed():
+    assert all(not w.parts for w in viewer.history(_chat_view(), "net"))      # short values: shown whole
+    stored = [p for p in STORED if ".focus_loss.export_rows_exact" in p]
+    if not stored:
+        pytest.skip("no stored focus_loss counterexample")
+    frames = viewer.open_trace(stored[0])
+    truth = viewer.history(frames, "truth")
+    assert truth[1].parts and all(p.startswith("truth[") for p, _, _ in truth[1].parts)
+    text = viewer.render_history(frames, "truth", width=80, unicode=False)
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert re.search(r"^      truth\[\d\]: \(", text, re.M)
