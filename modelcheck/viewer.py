@@ -857,7 +857,7 @@ def _page_data(view: TraceView) -> dict[str, Any]:
         d: dict[str, Any] = {"i": st.index, "action": st.action, "label": st.label, "doc": st.doc,
                              "state": st.state, "changed": st.changed,
                              "diff": [list(x) for x in st.diff], "docParts": link_parts(st.doc, view.source_urls),
-                             "lane": lanes.index(st.lane) if st.lane in lanes else -1,
+                             "lane": lanes.index(st.lane) if st.lane in lanes else -1, "ownLane": _own_lane(st),
                              "waiting": {str(lanes.index(k)): v for k, v in st.waiting.items()}}
         if st.grid is not None:
             d["grid"] = [[label, [cells.get(c, "") for c in view.grid_columns]] for label, cells in st.grid]
@@ -1157,7 +1157,7 @@ _TEMPLATE = r"""__HEAD__</style>
     if (D.loop !== null && i > D.loop) li.classList.add("inloop");
     li.appendChild(el("span", "num", i));
     li.appendChild(el("span", "lab", st.label));
-    if (st.lane >= 0) {
+    if (st.lane >= 0 && st.ownLane) {
       var ln = el("span", "lane"), sw = el("i"); sw.style.background = laneColor(st.lane);
       ln.appendChild(sw); ln.appendChild(document.createTextNode(D.lanes[st.lane])); li.appendChild(ln);
     }

@@ -331,19 +331,24 @@ def test_two_traces_page(page, tmp_path):
 
 
 def test_lasso_loop_on_the_page(page, tmp_path):
-    """Rendering only (the loop index is set by hand): the loop row, the repeated rows and the bracket."""
-    import sys
-    sys.path.insert(0, os.path.dirname(__file__))
-    from test_viewer import _chat_view
-    view = _chat_view()
-    view.trace.loop = 5
+    """A real lasso (docs/examples/flicker.py's leads_to under weak fairness): the loop row, the repeated rows,
+    the bracket in the chart and the loop line under the verdict."""
+    flicker = os.path.join(ROOT, "docs", "examples", "flicker.py")
+    if not os.path.exists(flicker):
+        pytest.skip("docs/examples/flicker.py is missing")
+    assert main(["verify", flicker, "--out", str(tmp_path), "--quiet"]) == 1
+    view = viewer.open_trace(str(tmp_path / "flicker.light_leads_to_photo.json"))
+    loop, last = view.trace.loop, len(view.steps) - 1
+    assert loop is not None and loop < last
     out = tmp_path / "loop.html"
     out.write_text(viewer.render_html(view), encoding="utf-8")
     pg = page
     pg.goto("file://" + str(out))
-    assert pg.locator("#steplist li.loopstart").get_attribute("data-index") == "5"
-    assert pg.locator("#steplist li.inloop").count() == 3
+    assert pg.locator("#steplist li.loopstart").get_attribute("data-index") == str(loop)
+    assert pg.locator("#steplist li.inloop").count() == last - loop
+    assert pg.locator("#steplist .lane").count() == 0          # no lanes declared: no lane under each step
     assert pg.locator("#chartsvg path.loopback").count() == 2
     pg.keyboard.press("v")
-    assert "steps 6\u20138 repeat forever" in pg.inner_text("#verdict .loopline")
+    assert f"steps {loop + 1}\u2013{last} repeat forever" in pg.inner_text("#verdict .loopline")
+    _shot(pg, "viewer-lasso.png")
     assert pg.errors == []
