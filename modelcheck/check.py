@@ -299,7 +299,8 @@ def report_json(report: Report) -> dict[str, Any]:
         "scenario": report.bound.scenario,
         "params": report.bound.params_json(),
         "verdicts": [{"property": v.property, "kind": v.kind, "verdict": v.verdict, "bound": v.bound,
-                      "steps": v.steps, "file": v.file, "file_error": v.file_error, "note": v.note}
+                      "steps": v.steps, "file": v.file, "file_error": v.file_error, "note": v.note,
+                      **({"loop": v.trace.loop} if v.trace is not None and v.trace.loop is not None else {})}
                      for v in report.verdicts],
         "warnings": report.warnings, "error": report.error, "exit_code": report.exit_code,
         "write_errors": report.write_errors,

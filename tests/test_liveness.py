@@ -274,3 +274,14 @@ def test_symmetry_reduction_is_off_for_liveness_and_step_properties(tmp_path):
     rep = check(LiveLock.bind(overrides={"N": 2}), "lock", out_dir=str(tmp_path), reduce=True)
     assert rep.reductions == [] and rep.result.distinct == full
     assert any("symmetry reduction off: someone_critical" in w for w in rep.warnings)
+
+
+def test_json_verdicts_carry_the_loop_and_narrow_terminals_mark_it(cli, tmp_path):
+    code, out, _ = cli("verify", FLICKER, "--variant", "weak", "--out", str(tmp_path), "--json")
+    verdicts = {v["property"]: v for v in json.loads(out)["verdicts"]}
+    assert code == 1 and verdicts["photo_taken"]["loop"] == 0 and "loop" not in verdicts["deadlock_free"]
+    from modelcheck.viewer import open_trace, render_text
+
+    text = render_text(open_trace(str(tmp_path / "flicker.weak.photo_taken.json")), width=60, unicode=False)
+    text = " ".join(text.split())   # wrapped to 60 columns
+    assert "0 init (the loop starts here)" in text and "steps 1-2 repeat forever" in text
