@@ -72,17 +72,28 @@ class _Graph:
 
     def fair_component(self, nodes: set[int]) -> tuple[set[int], list[tuple[str, Any]]] | None:
         """An SCC inside `nodes` that a fair behaviour can stay in forever, with what its cycle must do:
-        ("edge", lid) take an instance, ("state", s) pass a state; None if there is none."""
-        g = nx.DiGraph()
-        g.add_nodes_from(nodes)
-        g.add_edges_from((a, b) for a in nodes for b, _ in self.out[a] if b in nodes)
-        for comp in sorted(nx.strongly_connected_components(g), key=min):
-            found = self._accept(comp)
-            if found is not None:
-                return found
+        ("edge", lid) take an instance, ("state", s) pass a state; None if there is none. (A work list, not
+        recursion: each round of strong fairness drops states and searches the rest again.)"""
+        todo = [nodes]
+        while todo:
+            part = todo.pop()
+            g = nx.DiGraph()
+            g.add_nodes_from(part)
+            g.add_edges_from((a, b) for a in part for b, _ in self.out[a] if b in part)
+            comps = sorted(nx.strongly_connected_components(g), key=min)
+            again = []
+            for comp in comps:
+                found = self._accept(comp)
+                if isinstance(found, set):
+                    again.append(found)
+                elif found is not None:
+                    return found
+            todo += reversed(again)
         return None
 
-    def _accept(self, comp: set[int]) -> tuple[set[int], list[tuple[str, Any]]] | None:
+    def _accept(self, comp: set[int]) -> tuple[set[int], list[tuple[str, Any]]] | set[int] | None:
+        """The component with its cycle's obligations if a fair behaviour can stay in it forever; the states
+        left to search again if strong fairness rules out some of them; None if it is no place to stay."""
         taken = {lid for a in comp for b, lid in self.out[a] if b in comp}
         needs: list[tuple[str, Any]] = []
         drop: set[int] = set()
@@ -99,7 +110,7 @@ class _Graph:
             else:
                 needs.append(("state", min(comp - where)))
         if drop:
-            return self.fair_component(comp - drop)
+            return comp - drop
         return comp, needs
 
 
