@@ -75,6 +75,10 @@ def _parser() -> argparse.ArgumentParser:
                    help="where counterexample traces are written (default: counterexamples/)")
     v.add_argument("--witnesses", metavar="DIR", help="also write a witness trace for every `sometimes`")
     v.add_argument("--graph", metavar="FILE", help="write the state graph (.graphml or .dot)")
+    v.add_argument("--junit", metavar="FILE", help="write JUnit XML: a testcase per property per cell "
+                                                    "(INCONCLUSIVE is an error, never a skip)")
+    v.add_argument("--sarif", metavar="FILE", help="write SARIF 2.1.0: a result per violated property, at its "
+                                                    "definition, naming the shortest counterexample")
     v.add_argument("--quiet", action="store_true", help="no progress or statistics on stderr")
     v.add_argument("--coverage", action="store_true",
                    help="print per-action coverage on stderr: times each action fired and new states it produced")
@@ -286,7 +290,23 @@ def _verify(args) -> int:
         except OSError as e:
             print(f"modelcheck: error: cannot write {e.filename or args.graph}: {e.strerror or e}", file=sys.stderr)
             return EXIT_VIOLATED if report.exit_code == EXIT_VIOLATED else EXIT_ERROR
-    return report.exit_code
+    return _write_ci_reports(args, [report], report.exit_code)
+
+
+def _write_ci_reports(args, reports: list[Report], code: int) -> int:
+    """Write --junit and --sarif; a file that cannot be written turns a pass into exit 2 (a violation stays 1)."""
+    if not (args.junit or args.sarif):
+        return code
+    from .report import write_junit, write_sarif
+
+    for path, write in ((args.junit, write_junit), (args.sarif, write_sarif)):
+        if path:
+            try:
+                write(reports, path)
+            except OSError as e:
+                print(f"modelcheck: error: cannot write {path}: {e.strerror or e}", file=sys.stderr)
+                code = code if code == EXIT_VIOLATED else EXIT_ERROR
+    return code
 
 
 def _print_groups(report: Report) -> None:
@@ -460,7 +480,7 @@ def _matrix(args, path: str, cls: type[Spec], overrides: dict[str, str]) -> int:
     if args.json:
         print(json.dumps({"matrix": [report_json(r) for r in reports], "seconds": round(total, 2),
                           "exit_code": exit_code(reports)}, sort_keys=True, indent=1))
-        return exit_code(reports)
+        return _write_ci_reports(args, reports, exit_code(reports))
     print(matrix_table(path, cls, cls.bind(None, None, overrides), variants, scenarios, reports, args.out))
     if not args.quiet:
         print(f"statistics: {len(reports)} cell{'s' * (len(reports) != 1)}, total {total:.1f} s", file=sys.stderr)
@@ -473,7 +493,7 @@ def _matrix(args, path: str, cls: type[Spec], overrides: dict[str, str]) -> int:
     warnings |= {never_fired_warning(n, "every cell of the matrix") for n in fired_nowhere}
     for w in sorted(warnings):
         print(f"modelcheck: warning: {w}", file=sys.stderr)
-    return exit_code(reports)
+    return _write_ci_reports(args, reports, exit_code(reports))
 
 
 TABLE_WIDTH = 120  # the matrix fits a 120-column terminal, and prints the same text every run (no timings)

@@ -136,11 +136,16 @@ def dump(trace: Trace, path: str) -> None:
     """Write a trace atomically: a complete temporary file is checked, then renamed over `path`."""
     text = dumps(trace)
     loads(text)  # only a valid trace replaces a file
+    write_atomic(path, text)
+
+
+def write_atomic(path: str, text: str) -> None:
+    """Write `text` to a temporary file beside `path`, then rename it over `path`: whole or not at all."""
     d = os.path.dirname(os.path.abspath(path))
     os.makedirs(d, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=d)
     try:
-        with os.fdopen(fd, "w") as f:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
