@@ -14,7 +14,7 @@ import time
 from typing import TYPE_CHECKING, Sequence
 
 from . import __version__
-from .codes import EXIT_ERROR, EXIT_INCONCLUSIVE, EXIT_OK, EXIT_VIOLATED, INCONCLUSIVE, VERIFIED, VIOLATED
+from .codes import EXIT_ERROR, EXIT_INCONCLUSIVE, EXIT_OK, EXIT_VIOLATED, INCONCLUSIVE, REPORT_FORMAT, VERIFIED, VIOLATED
 from .config import default_spec
 from .loader import load_spec
 from .spec import Spec, SpecError, UsageError
@@ -232,11 +232,15 @@ def _fail(kind: str, message: str, code: int, want_json: bool) -> int:
         print(prefix + line, file=sys.stderr)
     if want_json:
         try:
-            print(json.dumps({"error": message, "error_kind": kind or "interrupted", "exit_code": code},
-                             sort_keys=True, indent=1))
+            print(_json_report("error", {"error": message, "error_kind": kind or "interrupted", "exit_code": code}))
         except (BrokenPipeError, ValueError):
             pass
     return code
+
+
+def _json_report(kind: str, body: dict) -> str:
+    """A --json report: `format` (the version of report.schema.json it follows), `report` (which shape), the body."""
+    return json.dumps({"format": REPORT_FORMAT, "report": kind, **body}, sort_keys=True, indent=1)
 
 
 def _limits(args) -> Limits:
@@ -269,7 +273,7 @@ def _verify(args) -> int:
                    reduce=not args.no_reduction)
     _decide(report.exit_code)
     if args.json:
-        print(json.dumps(report_json(report), sort_keys=True, indent=1))
+        print(_json_report("verify", report_json(report)))
         for msg in report.write_errors:
             print(f"modelcheck: error: {msg}", file=sys.stderr)
     else:
@@ -343,7 +347,7 @@ def _ablate(args) -> int:
     code = _decide(EXIT_VIOLATED if VIOLATED in verdicts else EXIT_INCONCLUSIVE if INCONCLUSIVE in verdicts
                    else EXIT_OK)
     if args.json:
-        print(json.dumps({
+        print(_json_report("ablate", {
             "spec": path, "fixes": ab.fixes, "seconds": round(ab.seconds, 2),
             "cells": [{"fixes": list(c.subset), "scenario": c.scenario, "states": c.states,
                        "verdicts": {k: {"verdict": v, "steps": n} for k, (v, n) in c.verdicts.items()}}
@@ -351,7 +355,7 @@ def _ablate(args) -> int:
             "minimal_sufficient": {str(sc): [list(s) for s in ab.minimal_sufficient(sc)] for sc in ab.scenarios},
             "necessary": {str(sc): ab.necessary(sc) for sc in ab.scenarios},
             "no_observable_effect": ab.no_effect(), "never_read": ab.never_read, "exit_code": code,
-        }, sort_keys=True, indent=1))
+        }))
         return code
     props = list(ab.cells[0].verdicts) if ab.cells else []
     short = {p: chr(ord("a") + i) if len(props) > 1 else "" for i, p in enumerate(props)}
@@ -478,8 +482,8 @@ def _matrix(args, path: str, cls: type[Spec], overrides: dict[str, str]) -> int:
     for msg in sorted({m for r in reports for m in r.write_errors}):
         print(f"modelcheck: error: {msg}", file=sys.stderr)
     if args.json:
-        print(json.dumps({"matrix": [report_json(r) for r in reports], "seconds": round(total, 2),
-                          "exit_code": exit_code(reports)}, sort_keys=True, indent=1))
+        print(_json_report("matrix", {"matrix": [report_json(r) for r in reports], "seconds": round(total, 2),
+                                      "exit_code": exit_code(reports)}))
         return _write_ci_reports(args, reports, exit_code(reports))
     print(matrix_table(path, cls, cls.bind(None, None, overrides), variants, scenarios, reports, args.out))
     if not args.quiet:
