@@ -245,13 +245,16 @@ class Spec:
     - `matrix`: dict with optional lists "variants" and "scenarios" for the matrix run;
     - `check_deadlock` (default True);
     - `lanes`: dict lane name -> action names, the party that runs each action (the trace viewer's
-      sequence chart); `message_loss`: the actions that lose a message in flight (see `in_flight`).
+      sequence chart); `message_loss`: the actions that lose a message in flight (see `in_flight`);
+    - `expect`: the verdicts the spec's author expects per cell, for `pytest --modelcheck` and
+      `modelcheck.testing.expected_cells` (see docs/ci.md), e.g. {"buggy/*": {"safe": "VIOLATED"}, "fixed/*": "VERIFIED"}.
     """
 
     variants: dict[str, dict[str, Any]] = {}
     scenarios: dict[str, dict[str, Any]] = {}
     matrix: dict[str, list[str]] | None = None
     check_deadlock: bool = True
+    expect: dict[str, Any] | None = None
 
     # collected at class creation
     _params: dict[str, Param]

@@ -21,6 +21,8 @@ class Mutex(Spec):
 
     variants = {"buggy": {"fixLock": False}, "fixed": {"fixLock": True}}
     scenarios = {"two": {"N": 2}, "three": {"N": 3}}
+    # what `pytest --modelcheck specs/` checks: without the lock test two processes enter; with it all holds
+    expect = {"buggy/*": {"mutual_exclusion": "VIOLATED"}, "fixed/*": "VERIFIED"}
     check_deadlock = True
 
     def variables(self):

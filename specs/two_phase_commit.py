@@ -25,6 +25,9 @@ class TwoPhase(Spec):
     RMs = param(3, IntRange(1, 10), "number of resource managers")
 
     scenarios = {"rm3": {"RMs": 3}, "rm5": {"RMs": 5}, "rm7": {"RMs": 7}, "rm8": {"RMs": 8}}
+    # what `pytest --modelcheck specs/` checks: the protocol is correct; rm7 and rm8 (296,448 and 1,745,408
+    # states) are left to the benchmark
+    expect = {"/rm3": "VERIFIED", "/rm5": "VERIFIED"}
     # TwoPhase.tla stops when every manager has committed or aborted and the TM has decided; TLC is run
     # without deadlock checking for it. The same here: states with no successor are not errors.
     check_deadlock = False

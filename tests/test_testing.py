@@ -1,0 +1,109 @@
+"""modelcheck.testing: the assertions a user calls from their own tests, their failure messages (the verdict
+lines and the counterexample as `modelcheck show` prints it), and the `expect` declarations the pytest
+plugin reads. Counts: mutex with the lock (fixLock) has 20 states for N=3 (see specs/mutex.py), and
+without it the shortest violation is request, request, enter, enter (4 steps)."""
+import pytest
+
+from modelcheck.loader import load_spec
+from modelcheck.spec import SpecError
+from modelcheck.testing import (assert_reachable, assert_verified, assert_violated, check_cell, expectation_mismatches,
+                                expected_cells)
+
+from conftest import toy
+
+MUTEX = "specs/mutex.py"
+
+
+@pytest.fixture(autouse=True)
+def _root(in_root):
+    pass
+
+
+def test_assert_verified_passes_and_returns_the_report():
+    report = assert_verified(MUTEX, variant="fixed", N=3)
+    assert report.result.distinct == 20 and report.result.complete
+    assert_verified(MUTEX, variant="buggy", properties=["someone_enters", "deadlock_free"])  # only those named
+
+
+def test_assert_verified_fails_with_the_verdicts_and_the_counterexample_as_show_prints_it():
+    with pytest.raises(AssertionError) as e:
+        assert_verified(MUTEX, variant="buggy")
+    msg = str(e.value)
+    assert msg.startswith("expected VERIFIED, got mutual_exclusion VIOLATED\n\n"
+                          "specs/mutex.py [buggy]: always mutual_exclusion: VIOLATED in 4 steps (params N=2, fixLock=false)\n")
+    assert "| 4   | enter(1)   |" in msg  # the viewer's step table
+    assert "always mutual_exclusion is VIOLATED at step 4: false conjunct" in msg
+
+
+def test_inconclusive_is_not_verified():
+    with pytest.raises(AssertionError, match="expected VERIFIED, got trip_wire INCONCLUSIVE, not_all_top INCONCLUSIVE"):
+        assert_verified(toy("huge"), max_states=100)
+
+
+def test_assert_violated_returns_the_shortest_counterexample():
+    trace = assert_violated(MUTEX, variant="buggy", property="mutual_exclusion", max_steps=4)
+    assert [s.action for s in trace.steps] == ["init", "request", "request", "enter", "enter"]
+    with pytest.raises(AssertionError) as e:
+        assert_violated(MUTEX, variant="buggy", property="mutual_exclusion", max_steps=3)
+    assert str(e.value).startswith("expected mutual_exclusion VIOLATED in at most 3 steps; the shortest "
+                                   "counterexample has 4")
+    assert "| 4   | enter(1)   |" in str(e.value)
+    with pytest.raises(AssertionError, match="expected mutual_exclusion VIOLATED, got VERIFIED"):
+        assert_violated(MUTEX, variant="fixed", property="mutual_exclusion")
+    with pytest.raises(AssertionError, match="no property 'nope'; checked: mutual_exclusion, someone_enters"):
+        assert_violated(MUTEX, property="nope")
+
+
+def test_assert_reachable_returns_the_witness():
+    trace = assert_reachable(MUTEX, property="someone_enters", max_steps=2)
+    assert trace.length == 2 and trace.verdict == "WITNESS"
+    with pytest.raises(AssertionError, match="in at most 1 steps; the shortest witness has 2"):
+        assert_reachable(MUTEX, property="someone_enters", max_steps=1)
+    with pytest.raises(AssertionError, match="is an always property; assert_reachable takes a `sometimes`"):
+        assert_reachable(MUTEX, property="mutual_exclusion")
+
+
+def test_a_spec_class_and_parameters_as_keywords():
+    _, cls = load_spec(MUTEX)
+    report = check_cell(cls, fixLock=False, N=3)
+    assert report.spec_path == MUTEX and report.bound.params == {"N": 3, "fixLock": False}
+    assert {v.property: v.verdict for v in report.verdicts}["mutual_exclusion"] == "VIOLATED"
+
+
+# -- expect ------------------------------------------------------------------------------------------------------
+
+def test_expected_cells_of_mutex():
+    _, cls = load_spec(MUTEX)
+    cells = {(v, s): (props, default) for v, s, props, default in expected_cells(cls)}
+    assert cells == {("buggy", "two"): ({"mutual_exclusion": "VIOLATED"}, "VERIFIED"),
+                     ("buggy", "three"): ({"mutual_exclusion": "VIOLATED"}, "VERIFIED"),
+                     ("fixed", "two"): ({}, "VERIFIED"), ("fixed", "three"): ({}, "VERIFIED")}
+
+
+def _with(expect):
+    _, cls = load_spec(MUTEX)
+    return type("Mutex2", (cls,), {"expect": expect})
+
+
+def test_the_more_exact_key_wins():
+    cells = {(v, s): d for v, s, _, d in expected_cells(_with({"*/*": "VIOLATED", "fixed/two": "VERIFIED"}))}
+    assert cells[("fixed", "two")] == "VERIFIED" and cells[("buggy", "three")] == "VIOLATED" and len(cells) == 4
+
+
+@pytest.mark.parametrize("expect, needle", [
+    ({"buggy": "VERIFIED"}, "must be \"VARIANT/SCENARIO\""),
+    ({"bugy/*": "VERIFIED"}, "unknown name 'bugy'; known: buggy, fixed"),
+    ({"buggy/*": "PASS"}, "'PASS' is not one of VERIFIED, VIOLATED, n/a"),
+    ({"buggy/*": {"mutex": "VIOLATED"}}, "no property 'mutex'; known: deadlock_free, mutual_exclusion"),
+    ({"buggy/*": "VERIFIED", "*/two": "VIOLATED"}, "both name cell buggy/two with different verdicts"),
+])
+def test_a_wrong_expect_is_a_spec_error_naming_the_fix(expect, needle):
+    with pytest.raises(SpecError, match=None) as e:
+        expected_cells(_with(expect))
+    assert needle in str(e.value)
+
+
+def test_expectation_mismatches():
+    report = check_cell(MUTEX, variant="buggy")
+    assert expectation_mismatches(report, {"mutual_exclusion": "VIOLATED"}, "VERIFIED") == []
+    assert expectation_mismatches(report, {}, "VERIFIED") == ["mutual_exclusion: expected VERIFIED, got VIOLATED"]
