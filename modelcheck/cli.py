@@ -120,6 +120,8 @@ def _parser() -> argparse.ArgumentParser:
                          "and where they part (with --html: as a web page)")
     sh.add_argument("--html", metavar="OUT.html", help="also write a self-contained web page to step through it")
     sh.add_argument("--itf", metavar="OUT.itf.json", help="also write it in the Informal Trace Format (Apalache, Quint)")
+    sh.add_argument("--pytest", metavar="OUT.py", help="also write a pytest regression test that replays the trace "
+                                                     "and asserts what it shows (after a fix: the step now blocked)")
     sh.add_argument("--quiet", action="store_true", help="do not print the terminal view")
     sh.add_argument("--legend", action="store_true", help="also explain every code and mark of the grid")
     sh.add_argument("--var", action="append", metavar="NAME",
@@ -627,6 +629,8 @@ def _show(args) -> int:
     from . import itf, viewer
 
     if args.other:
+        if args.pytest:
+            raise UsageError("--pytest writes a test for one trace; give one TRACE")
         return _show_two(args)
     view = viewer.open_trace(args.trace)
     _decide(EXIT_OK)
@@ -635,8 +639,11 @@ def _show(args) -> int:
             print(viewer.render_histories(view, args.var))
         else:
             print(viewer.render_text(view, tty=_tty(), show_legend=args.legend))
+    if args.pytest:
+        from .testing import regression_test
     _write_outputs([(args.html, viewer.render_html(view) if args.html else None),
-                    (args.itf, itf.dumps(view.bound, view.trace) if args.itf else None)])
+                    (args.itf, itf.dumps(view.bound, view.trace) if args.itf else None),
+                    (args.pytest, regression_test(view.trace, view.spec_path, args.trace) if args.pytest else None)])
     return EXIT_OK
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import inspect
 import os
+from dataclasses import dataclass
 from typing import Any
 
 from .check import Report, Verdict, check
@@ -28,7 +29,8 @@ from .spec import Spec
 from .trace import Trace
 
 __all__ = ["check_cell", "assert_verified", "assert_violated", "assert_reachable", "render_counterexample",
-           "failure_message", "expected_cells", "expectation_mismatches"]
+           "failure_message", "expected_cells", "expectation_mismatches", "Replay", "replay_steps", "assert_replay",
+           "regression_test"]
 
 
 def _spec(spec: str | type[Spec]) -> tuple[str, type[Spec]]:
@@ -213,3 +215,134 @@ def expectation_mismatches(report: Report, props: dict[str, str], default: str) 
     if report.error:
         out.append(f"model error: {report.error}")
     return out
+
+
+# -- a counterexample as a regression test (`modelcheck show TRACE --pytest OUT.py`) --------------------------------
+
+@dataclass
+class Replay:
+    """How far a trace's actions go in a spec, and at which step it shows its property."""
+    taken: int                    # steps taken (0: only the initial state)
+    blocked_at: int | None        # the first step that cannot be taken, or None
+    blocked_why: str
+    shown_at: int | None          # first step where the property fails (a witness: holds), or None
+    kind: str
+
+
+def replay_steps(spec: str | type[Spec], init: dict[str, Any], steps: list[tuple[str, list]], *, property: str,
+                 kind: str, variant: str | None = None, scenario: str | None = None,
+                 params: dict[str, Any] | None = None) -> Replay:
+    """Follow a trace's actions (name and JSON arguments) from its initial state (JSON) in the spec as it is now.
+
+    Unlike `trace.replay` the states may differ from the recorded ones (the spec was fixed since): only
+    whether each action can still be taken counts. Whether the trace shows its property is checked on
+    every state: `always` fails, `sometimes` (a witness) holds, `deadlock` has no enabled action at the end;
+    other kinds (always_possible, liveness) need more than one path, so they are never `shown` here."""
+    from .trace import Step, decode_params, step_candidates, step_effect
+    from .z3bridge import compile_properties
+
+    path, cls = _spec(spec)
+    bound = cls.bind(variant, scenario, decode_params(cls, params or {}, path))
+    s = bound.from_json(init)
+    if s not in bound.initial_states():
+        return Replay(0, 0, "the trace's initial state is not an initial state of the spec", None, kind)
+    prop = next((p for p in compile_properties(bound) if p.name == property), None)
+    if prop is None and kind != "deadlock":
+        raise AssertionError(f"{path}: no property {property!r} (any more)")
+
+    def shows(state: Any, last: bool) -> bool:
+        if kind == "always":
+            return not prop.holds(state)
+        if kind == "sometimes":
+            return prop.holds(state)
+        if kind == "deadlock":
+            return last and not bound.enabled(state)
+        return False
+
+    shown = 0 if shows(s, not steps) else None
+    for i, (action, args) in enumerate(steps, start=1):
+        cands = step_candidates(bound, s, i, Step(action, list(args), {}))
+        if not cands:
+            known = any(a.name == action for a in bound.actions)
+            why = "its guard is false" if known else "the spec has no such action"
+            shown_args = f"({', '.join(map(str, args))})" if args else ""
+            return Replay(i - 1, i, f"{action}{shown_args}: {why}", shown, kind)
+        s = step_effect(bound, s, i, *cands[0])
+        if shown is None and shows(s, i == len(steps)):
+            shown = i
+    return Replay(len(steps), None, "", shown, kind)
+
+
+def assert_replay(spec: str | type[Spec], init: dict[str, Any], steps: list[tuple[str, list]],
+                  expect: tuple[str, int | None], **kw: Any) -> Replay:
+    """Assert what replaying a trace gives: ("violated", n) the property fails at step n (a witness:
+    ("reached", n)); ("replays", n) all n steps can be taken; ("blocked", k) step k cannot be taken
+    (k None: any step). A failure says what the replay gives now, and the EXPECT that would accept it."""
+    __tracebackhide__ = True
+    r = replay_steps(spec, init, steps, **kw)
+    shown = "reached" if r.kind == "sometimes" else "violated"
+    if r.blocked_at is not None:
+        now: tuple[str, int | None] = ("blocked", r.blocked_at)
+        said = f"the trace is blocked at step {r.blocked_at}: {r.blocked_why}"
+    elif r.shown_at is not None and r.kind != "always_possible":
+        now = (shown, r.shown_at)
+        said = f"{kw.get('property')} is {shown} at step {r.shown_at}"
+    else:
+        now = ("replays", r.taken)
+        said = (f"all {r.taken} steps can be taken, and {kw.get('property')} is not {shown} along them"
+                if r.kind != "always_possible" else f"all {r.taken} steps can be taken")
+    if expect == now or (expect == ("blocked", None) and now[0] == "blocked"):
+        return r
+    raise AssertionError(f"expected {expect!r}, but {said}.\nIf that is what a fix did, set EXPECT = {now!r}.")
+
+
+def regression_test(trace: Trace, spec_path: str, source: str) -> str:
+    """A pytest module that replays `trace` (read from `source`) against `spec_path` and asserts what it shows."""
+    import json
+    import pprint
+    import re
+    import textwrap
+
+    shown = ("reached" if trace.kind == "sometimes" else "violated" if trace.kind in ("always", "deadlock")
+             else "replays")  # always_possible, liveness and step properties: one path cannot show them here
+    expect = (shown, trace.length)
+    steps = "".join(f"    ({st.action!r}, {json.loads(json.dumps(st.args))!r}),  # {i}\n"
+                    for i, st in enumerate(trace.steps[1:], start=1))
+    name = re.sub(r"\W+", "_", ".".join(x for x in (os.path.splitext(os.path.basename(spec_path))[0], trace.variant,
+                                                    trace.scenario, trace.property) if x)).strip("_").lower()
+    what = {"violated": f"{trace.kind} {trace.property} is violated at its last step, {trace.length}",
+            "reached": f"sometimes {trace.property} is reached at its last step, {trace.length}",
+            "replays": f"all {trace.length} steps can be taken ({trace.kind} {trace.property} needs a full run: "
+                       f"modelcheck verify)"}[shown]
+    cell = ", ".join(x for x in (f"variant {trace.variant}" if trace.variant else "",
+                                 f"scenario {trace.scenario}" if trace.scenario else "") if x) or "default cell"
+    doc = textwrap.fill(
+        f"It replays the trace's actions against {spec_path} ({cell}) from its initial state. When it was "
+        f"written, {what}: EXPECT says so. After a fix that makes the trace impossible the test fails and names "
+        f"the step that is now blocked; set EXPECT to what it prints, e.g. (\"blocked\", 3), and it keeps that "
+        f"step blocked from then on. EXPECT = (\"blocked\", None) accepts any blocked step. Change VARIANT to "
+        f"replay it under another variant (`modelcheck explain` says why it stops there).", 100)
+    init = pprint.pformat(trace.steps[0].state, width=100, sort_dicts=True)
+    params = pprint.pformat(trace.params, width=100, sort_dicts=True)
+    return f'''"""Regression test written by `modelcheck show {source} --pytest`.
+
+{doc}
+"""
+from modelcheck.testing import assert_replay
+
+SPEC = {f"{spec_path}::{trace.spec_class}"!r}
+VARIANT = {trace.variant!r}
+SCENARIO = {trace.scenario!r}
+PARAMS = {params}
+PROPERTY = {trace.property!r}
+KIND = {trace.kind!r}
+INIT = {init}
+STEPS = [
+{steps}]
+EXPECT = {expect!r}
+
+
+def test_{name}():
+    assert_replay(SPEC, INIT, STEPS, EXPECT, property=PROPERTY, kind=KIND, variant=VARIANT, scenario=SCENARIO,
+                  params=PARAMS)
+'''

@@ -107,3 +107,62 @@ def test_expectation_mismatches():
     report = check_cell(MUTEX, variant="buggy")
     assert expectation_mismatches(report, {"mutual_exclusion": "VIOLATED"}, "VERIFIED") == []
     assert expectation_mismatches(report, {}, "VERIFIED") == ["mutual_exclusion: expected VERIFIED, got VIOLATED"]
+
+
+# -- a counterexample as a regression test (modelcheck show TRACE --pytest OUT.py) ---------------------------------
+
+def _pytest(path, cwd):
+    import subprocess
+    import sys
+
+    p = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(path)], cwd=cwd,
+                       capture_output=True, text=True, timeout=300)
+    return p.returncode, p.stdout + p.stderr
+
+
+def test_show_pytest_writes_a_regression_test_that_follows_the_fix(cli, tmp_path, monkeypatch):
+    import os
+    import shutil
+
+    from conftest import ROOT
+
+    os.mkdir(tmp_path / "specs")
+    shutil.copy(os.path.join(ROOT, MUTEX), tmp_path / "specs" / "mutex.py")
+    monkeypatch.chdir(tmp_path)
+    assert cli("verify", MUTEX, "--variant", "buggy", "--out", "cx", "--quiet")[0] == 1
+    code, out, err = cli("show", "cx/mutex.buggy.mutual_exclusion.json", "--quiet", "--pytest", "test_regress.py")
+    assert code == 0 and "wrote test_regress.py" in err
+    test = (tmp_path / "test_regress.py").read_text()
+    assert "EXPECT = ('violated', 4)" in test and "('enter', [1]),  # 4" in test
+    code, out = _pytest("test_regress.py", tmp_path)
+    assert code == 0 and "1 passed" in out, out  # before a fix: it shows the violation
+
+    # the fix: enter always tests the lock; the trace's 4th step (the second enter) is now impossible
+    spec = tmp_path / "specs" / "mutex.py"
+    fixed = spec.read_text().replace("(not s.lock or not self.fixLock)", "not s.lock")
+    assert fixed != spec.read_text()
+    spec.write_text(fixed)
+    code, out = _pytest("test_regress.py", tmp_path)
+    assert code == 1
+    assert "expected ('violated', 4), but the trace is blocked at step 4: enter(1): its guard is false" in out, out
+    assert "set EXPECT = ('blocked', 4)" in out
+    (tmp_path / "test_regress.py").write_text(test.replace("EXPECT = ('violated', 4)", "EXPECT = ('blocked', 4)"))
+    code, out = _pytest("test_regress.py", tmp_path)
+    assert code == 0, out  # after the fix: blocked, at step 4
+
+
+def test_replay_of_witness_and_deadlock_traces(cli, tmp_path):
+    import json
+
+    from modelcheck.testing import assert_replay
+
+    assert cli("verify", toy("viewer_frames"), "--variant", "buggy", "--out", tmp_path, "--witnesses", tmp_path,
+               "--quiet")[0] == 1
+    for name, want in [("viewer_frames.buggy.all_written.witness", ("reached", 4)),
+                       ("viewer_frames.buggy.deadlock_free", ("violated", 3)),
+                       ("viewer_frames.buggy.finishes", ("replays", 3)),
+                       ("viewer_frames.buggy.no_two", ("violated", 3))]:
+        t = json.loads((tmp_path / f"{name}.json").read_text())
+        steps = [(s["action"], s["args"]) for s in t["steps"][1:]]
+        assert_replay(toy("viewer_frames"), t["steps"][0]["state"], steps, want, property=t["property"],
+                      kind=t["kind"], variant=t["variant"], scenario=t["scenario"], params=t["params"])
