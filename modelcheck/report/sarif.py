@@ -44,7 +44,7 @@ def _definition(report: Report, v: Verdict) -> str:
     cls = report.bound.cls
     if v.kind == "deadlock":
         return getattr(cls, "_where", report.spec_path)
-    for p in cls._properties:
+    for p in report.bound.properties:
         if p.name == v.property:
             return p.where
     return report.spec_path
@@ -75,7 +75,7 @@ def sarif_log(reports: list[Report], base: str | None = None) -> dict[str, Any]:
         report, v = min(hits, key=lambda h: (h[1].steps is None, h[1].steps or 0))
         what = v.property if v.kind == "deadlock" else f"{v.kind} {v.property}"
         if prop not in rules:
-            doc = next((p.doc for p in report.bound.cls._properties if p.name == prop), "")
+            doc = next((p.doc for p in report.bound.properties if p.name == prop), "")
             rules[prop] = {"id": prop, "name": prop,
                            "shortDescription": {"text": (doc.strip().splitlines() or [what])[0]},
                            "properties": {"kind": v.kind}}
