@@ -292,7 +292,8 @@ def never_fired_warning(name: str, scope: str) -> str:
 
 
 def report_json(report: Report) -> dict[str, Any]:
-    """The machine-readable report of `verify --json` (sorted keys when dumped)."""
+    """The machine-readable report of `verify --json` (sorted keys when dumped). Its JSON Schema is
+    modelcheck/report/schemas/report.schema.json: a key added here is added there too."""
     res = report.result
     out: dict[str, Any] = {
         "spec": report.spec_path, "spec_class": report.bound.name, "variant": report.bound.variant,
