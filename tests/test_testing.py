@@ -166,3 +166,11 @@ def test_replay_of_witness_and_deadlock_traces(cli, tmp_path):
         steps = [(s["action"], s["args"]) for s in t["steps"][1:]]
         assert_replay(toy("viewer_frames"), t["steps"][0]["state"], steps, want, property=t["property"],
                       kind=t["kind"], variant=t["variant"], scenario=t["scenario"], params=t["params"])
+
+
+def test_show_pytest_takes_one_trace(cli, tmp_path):
+    assert cli("verify", MUTEX, "--variant", "buggy", "--out", tmp_path, "--witnesses", tmp_path, "--quiet")[0] == 1
+    a, b = tmp_path / "mutex.buggy.mutual_exclusion.json", tmp_path / "mutex.buggy.someone_enters.witness.json"
+    code, out, err = cli("show", a, b, "--pytest", tmp_path / "t.py")
+    assert code == 2 and "--pytest writes a test for one trace; give one TRACE" in err
+    assert not (tmp_path / "t.py").exists()
