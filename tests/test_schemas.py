@@ -57,14 +57,17 @@ def test_traces_of_every_kind_are_valid(cli, tmp_path, trace_schema):
     assert cli("verify", toy("viewer_frames"), "--variant", "buggy", "--out", tmp_path, "--witnesses", tmp_path,
                "--quiet")[0] == 1
     assert cli("verify", "specs/mutex.py", "--variant", "buggy", "--out", tmp_path, "--all-violations", "--quiet")[0] == 1
+    # lassos of liveness properties (with `loop`)
+    assert cli("verify", os.path.join(ROOT, "docs", "examples", "flicker.py"), "--out", tmp_path, "--quiet")[0] == 1
     kinds = set()
     for path in glob.glob(str(tmp_path / "*.json")):
         with open(path, encoding="utf-8") as f:
             obj = json.load(f)
         trace_schema.validate(obj)
-        kinds.add((obj["kind"], obj["verdict"]))
-    assert kinds == {("always", "VIOLATED"), ("always_possible", "VIOLATED"), ("deadlock", "VIOLATED"),
-                     ("sometimes", "WITNESS")}
+        kinds.add((obj["kind"], obj["verdict"], "loop" in obj))
+    assert kinds == {("always", "VIOLATED", False), ("always_possible", "VIOLATED", False),
+                     ("deadlock", "VIOLATED", False), ("sometimes", "WITNESS", False),
+                     ("eventually", "VIOLATED", True), ("leads_to", "VIOLATED", True)}
 
 
 @pytest.mark.parametrize("mangle, needle", [
@@ -91,6 +94,7 @@ REPORTS = {
     "verify model error": (["verify", toy("faulty"), "-p", "fault=effect_raises"], 2),
     "verify deadlock": (["verify", toy("counter"), "-p", "M=1", "-p", "wraps=false"], 1),
     "verify not applicable": (["verify", "specs/rollback.py", "--variant", "pre73", "--scenario", "idle"], 0),
+    "verify liveness": (["verify", os.path.join(ROOT, "docs", "examples", "flicker.py")], 1),
     "matrix": (["verify", "specs/mutex.py", "--matrix"], 1),
     "ablate": (["ablate", toy("fixes")], 1),
     "usage error": (["verify", "specs/mutex.py", "-p", "N=9"], 2),
