@@ -842,6 +842,18 @@ def render_text(view: TraceView, *, tty: bool = False, unicode: bool | None = No
 
 # -- HTML ------------------------------------------------------------------------------------------------
 
+def _element_paths(view: TraceView) -> dict[str, list[str]]:
+    """The shown value at every step of each element (`canon[2]`) that some step changes on its own, for the
+    page's history of an element."""
+    out: dict[str, list[str]] = {}
+    for st in view.steps:
+        for path, _, _ in st.diff:
+            if "[" in path and path not in out:
+                t, get = _element(view.bound, path)
+                out[path] = [t.show(get(s)) for s in view.states]
+    return out
+
+
 def used_lanes(view: TraceView) -> list[str]:
     """The lanes this trace uses (a step, an await or a message in it), in the spec's order."""
     used = {st.lane for st in view.steps} | {k for st in view.steps for k in st.waiting}
@@ -875,6 +887,7 @@ def _page_data(view: TraceView) -> dict[str, Any]:
         "legend": [list(e) for e in view.legend],
         "lanes": lanes, "laneColors": [view.lanes.index(x) for x in lanes],
         "loop": getattr(tr, "loop", None),         # a lasso: the last state is the state at step `loop` again
+        "paths": _element_paths(view),
         "messages": [{"label": m.label, "sent": m.sent, "end": m.end, "lost": m.lost, "overtaken": m.overtaken,
                       "from": lanes.index(m.sent_lane) if m.sent_lane in lanes else -1,
                       "to": lanes.index(m.end_lane) if m.end_lane in lanes else -1} for m in view.messages],
@@ -1002,7 +1015,8 @@ details.codes dl { display: grid; grid-template-columns: max-content 1fr; gap: 2
 details.codes dt { font-family: var(--mono); font-weight: 650; }
 details.codes dd { margin: 0; color: var(--muted); }
 a.src { color: var(--sel); }
-table.state td.name { cursor: pointer; }
+table.state td.name, table.state .delta.follow { cursor: pointer; }
+table.state .delta.follow:hover { text-decoration: underline; }
 table.state td.name:hover, table.grid td[data-col]:hover { text-decoration: underline; }
 table.grid td[data-col] { cursor: pointer; }
 table.grid td.followed, table.state tr.followed td.name { box-shadow: inset 0 0 0 2px var(--sel); }
@@ -1392,9 +1406,12 @@ _TEMPLATE = r"""__HEAD__</style>
     for (var k = 0; k < g.length; k++) if (g[k][0] === row) return g[k][1][c];
     return undefined;
   }
-  function valueAt(f, i) { return f.kind === "var" ? D.steps[i].state[f.name] : cellOf(i, f.row, f.col); }
-  function followName(f) { return f.kind === "var" ? f.name : f.row + ":" + f.col; }
+  function valueAt(f, i) {
+    return f.kind === "var" ? D.steps[i].state[f.name] : f.kind === "path" ? D.paths[f.name][i] : cellOf(i, f.row, f.col);
+  }
+  function followName(f) { return f.kind === "cell" ? f.row + ":" + f.col : f.name; }
   function parseFollow(text) {
+    if (D.paths[text]) return {kind: "path", name: text};
     if (D.vars.indexOf(text) >= 0) return {kind: "var", name: text};
     var c = text.indexOf(":");
     if (c > 0 && cols.indexOf(text.slice(c + 1)) >= 0) {
@@ -1424,7 +1441,7 @@ _TEMPLATE = r"""__HEAD__</style>
     chartRows.forEach(function (r) { r.classList.remove("writes"); });
     if (!follow) return;
     var f = follow, ws = writes(f), title = document.getElementById("histtitle"), body = document.getElementById("histbody");
-    title.textContent = f.kind === "var" ? "History of variable " : "History of grid cell ";
+    title.textContent = {"var": "History of variable ", "path": "History of element ", "cell": "History of grid cell "}[f.kind];
     title.appendChild(el("code", null, followName(f)));
     box.dataset.follow = followName(f);
     body.textContent = "";
@@ -1485,7 +1502,12 @@ _TEMPLATE = r"""__HEAD__</style>
           var old = el("span", "old"); old.appendChild(el("span", null, prev[v])); val.appendChild(old);
         } else {
           parts.forEach(function (d) {
-            val.appendChild(el("span", "delta", d[1] === null ? d[0] + ": " + d[2] : d[0] + ": " + d[1] + " \u2192 " + d[2]));
+            var dl = el("span", "delta", d[1] === null ? d[0] + ": " + d[2] : d[0] + ": " + d[1] + " \u2192 " + d[2]);
+            if (D.paths[d[0]]) {
+              dl.classList.add("follow"); dl.title = "click: the history of " + d[0];
+              dl.addEventListener("click", function () { showHistory({kind: "path", name: d[0]}); });
+            }
+            val.appendChild(dl);
           });
         }
       } else if (only.checked && i > 0) tr.classList.add("hidden");
@@ -1548,15 +1570,19 @@ _TEMPLATE = r"""__HEAD__</style>
     else if (k === "Escape") { showHistory(null); document.body.classList.remove("navopen"); return; }
     if (to !== null) { e.preventDefault(); select(to); }
   });
-  var start = 0;                  // #3, #var=NAME, #var=ROW:COLUMN, #3&var=NAME
-  (location.hash || "").slice(1).split("&").forEach(function (part) {
-    if (/^\d+$/.test(part)) start = parseInt(part, 10);
-    else if (part.indexOf("var=") === 0) {
-      var f = parseFollow(decodeURIComponent(part.slice(4)));
-      if (f) { follow = f; document.getElementById("history").hidden = false; }
-    }
-  });
-  select(start);
+  function fromHash() {             // #3, #var=NAME, #var=NAME[i], #var=ROW:COLUMN, #3&var=NAME
+    var start = null;
+    (location.hash || "").slice(1).split("&").forEach(function (part) {
+      if (/^\d+$/.test(part)) start = parseInt(part, 10);
+      else if (part.indexOf("var=") === 0) {
+        var f = parseFollow(decodeURIComponent(part.slice(4)));
+        if (f) { follow = f; document.getElementById("history").hidden = false; }
+      }
+    });
+    select(start === null ? cur : start);
+  }
+  window.addEventListener("hashchange", fromHash);
+  fromHash();
 })();
 </script>
 </body>

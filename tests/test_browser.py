@@ -303,6 +303,19 @@ def test_longest_trace_lanes_history_and_jump(browser, tmp_path, size):
     assert pg.locator("#history").is_visible() and pg.locator("#histbody tr.w").count() == len(writes)
     pg.keyboard.press("Escape")
     assert not pg.locator("#history").is_visible()
+
+    # one element (canon[2]) from the address, and by clicking its change line in the state table
+    paths = viewer._element_paths(view)
+    if paths:
+        path = next(iter(paths))
+        pg.goto("file://" + str(out) + f"#var={path}")
+        assert pg.locator("#histtitle").inner_text() == f"History of element {path}"
+        assert pg.locator("#histbody tr.w").count() == len(viewer.history(view, path))
+        step = viewer.history(view, path)[1].step
+        pg.locator(f"#step-{step}").dispatch_event("click")
+        pg.keyboard.press("Escape")
+        pg.locator("#state .delta.follow").first.click()
+        assert pg.locator("#history").is_visible() and pg.locator("#histtitle").inner_text().startswith("History of element")
     assert errors == []
     pg.close()
 

@@ -602,3 +602,17 @@ def test_history_of_a_long_value_lists_only_the_elements_that_changed():
     text = viewer.render_history(frames, "truth", width=80, unicode=False)
     assert max(len(line) for line in text.splitlines()) <= 80
     assert re.search(r"^      truth\[\d\]: \(", text, re.M)
+
+
+def test_page_carries_the_history_of_each_changed_element():
+    """`#var=canon[2]` on the page: every element a step changes on its own, with its value at each step,
+    agreeing with `show --var`."""
+    stored = [p for p in STORED if ".focus_loss.export_rows_exact" in p]
+    if not stored:
+        pytest.skip("no stored focus_loss counterexample")
+    view = viewer.open_trace(stored[0])
+    paths = _page_json(viewer.render_html(view))["paths"]
+    assert paths and all("[" in p for p in paths)
+    for path, values in paths.items():
+        changes = [i for i in range(1, len(values)) if values[i] != values[i - 1]]
+        assert changes == [w.step for w in viewer.history(view, path)[1:]]
