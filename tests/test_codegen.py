@@ -2,7 +2,7 @@
 compiling properties hands back an object instead of changing the bound spec."""
 import traceback
 
-from modelcheck import IntRange, Spec, action, always
+from modelcheck import IntRange, Spec, action
 from modelcheck.codegen import make_lambda, run_source
 from modelcheck.explorer import explore
 from modelcheck.z3bridge import CompiledProperties, compile_properties

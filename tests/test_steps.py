@@ -7,7 +7,6 @@ turns the hour back to 1: the shortest path to 2:00 is tick, tick, so the counte
 tick, tick, jump (3 steps); the half-hour hand stays at :00 there, so the action invariant still holds.
 """
 import pytest
-import z3
 
 from modelcheck import IntRange, Spec, SpecError, action, always_step
 from modelcheck.check import check
