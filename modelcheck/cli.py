@@ -511,6 +511,29 @@ _SYMBOLS = {"ok": "ok = VERIFIED over all reachable states",
             "-": "- = not checked (a model error, reported on stderr)"}
 
 
+def _wrap(text: str) -> list[str]:
+    """`text` wrapped at TABLE_WIDTH, continuation lines indented; "\0" is a space that does not break a line."""
+    import textwrap
+
+    return [ln.replace("\0", " ") for ln in textwrap.wrap(text, TABLE_WIDTH, subsequent_indent="  ",
+                                                           break_long_words=False, break_on_hyphens=False)]
+
+
+def matrix_caption(path: str, cls: type[Spec], base, variants: list, scenarios: list, n: int) -> list[str]:
+    """The lines above the matrix table: what the cells are, the bounds, what each scenario sets."""
+    nv, ns = len([v for v in variants if v]), len([s for s in scenarios if s])
+    shape = " x ".join(f"{k} {what}{'s' * (k != 1)}" for k, what in ((nv, "variant"), (ns, "scenario")) if k)
+    lines = _wrap(f"{path}: {n} cell{'s' * (n != 1)}{f' ({shape})' if shape else ''}; every verdict holds over all "
+                  f"reachable states of its cell unless marked '?'")
+    lines += _wrap(f"params: {base.param_text()}")
+    sets = [f"{s}: " + (", ".join(f"{k}={str(v).lower() if isinstance(v, bool) else v}"
+                                  for k, v in cls.scenarios.get(s, {}).items()) or "defaults")
+            for s in scenarios if s]
+    if sets:
+        lines += _wrap("scenarios set: " + "; ".join(sets))
+    return lines
+
+
 def matrix_table(path: str, cls: type[Spec], base, variants: list, scenarios: list, reports: list[Report],
                  out_dir: str | None) -> str:
     """The matrix as text: a caption, one github-style table row per cell, the key and the legend.
@@ -518,13 +541,7 @@ def matrix_table(path: str, cls: type[Spec], base, variants: list, scenarios: li
     Every line fits TABLE_WIDTH columns (except long paths, and tables of more than about 16 properties).
     Columns are named after the properties when that fits, else lettered a, b, c ... with a key below.
     Nothing in it varies between runs."""
-    import textwrap
-
     from tabulate import tabulate
-
-    def wrap(text: str) -> list[str]:  # "\0" is a space that does not break a line
-        return [ln.replace("\0", " ") for ln in textwrap.wrap(text, TABLE_WIDTH, subsequent_indent="  ",
-                                                               break_long_words=False, break_on_hyphens=False)]
 
     props = [p.name for p in cls.property_defs() if p.kind != "terminal"]
     if cls.check_deadlock and "deadlock_free" not in props:
@@ -547,24 +564,14 @@ def matrix_table(path: str, cls: type[Spec], base, variants: list, scenarios: li
     if max(len(line) for line in table.splitlines()) > TABLE_WIDTH:
         letters = [chr(ord("a") + i) for i in range(len(props))]
         table = render(letters)
-        key = wrap("columns: " + ", ".join(f"{a}\0=\0{p}" for a, p in zip(letters, props)))
-    nv, ns = len([v for v in variants if v]), len([s for s in scenarios if s])
-    shape = " x ".join(f"{n} {what}{'s' * (n != 1)}" for n, what in ((nv, "variant"), (ns, "scenario")) if n)
-    n = len(reports)
-    lines = wrap(f"{path}: {n} cell{'s' * (n != 1)}{f' ({shape})' if shape else ''}; every verdict holds over all "
-                 f"reachable states of its cell unless marked '?'")
-    lines += wrap(f"params: {base.param_text()}")
-    sets = [f"{s}: " + (", ".join(f"{k}={str(v).lower() if isinstance(v, bool) else v}"
-                                  for k, v in cls.scenarios.get(s, {}).items()) or "defaults")
-            for s in scenarios if s]
-    if sets:
-        lines += wrap("scenarios set: " + "; ".join(sets))
+        key = _wrap("columns: " + ", ".join(f"{a}\0=\0{p}" for a, p in zip(letters, props)))
+    lines = matrix_caption(path, cls, base, variants, scenarios, len(reports))
     lines += [table] + key
     used = {c if not c.startswith("✗") else "✗" for row in cells for c in row[len(axes):-2]}
-    lines += wrap("legend: " + "; ".join(text.replace(" ", "\0") for sym, text in _SYMBOLS.items() if sym in used))
+    lines += _wrap("legend: " + "; ".join(text.replace(" ", "\0") for sym, text in _SYMBOLS.items() if sym in used))
     written = sum(1 for r in reports for v in r.verdicts if v.verdict == VIOLATED and v.file)
     if written:
-        lines += wrap(f"counterexamples: {written} written to {out_dir}/ as SPEC.VARIANT.SCENARIO.PROPERTY.json")
+        lines += _wrap(f"counterexamples: {written} written to {out_dir}/ as SPEC.VARIANT.SCENARIO.PROPERTY.json")
     return "\n".join(lines)
 
 
