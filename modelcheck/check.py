@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .codes import EXIT_ERROR, EXIT_INCONCLUSIVE, EXIT_OK, EXIT_VIOLATED, INCONCLUSIVE, VERIFIED, VIOLATED
-from .explorer import Limits, ModelError, Progress, Result, explore
+from .explorer import Limits, ModelError, Progress, Result, explore, make_successors
 from .liveness import Lasso, fairness_text, lasso_path, liveness_violations
-from .reduce import symmetry
+from .reduce import por, symmetry
 from .spec import GRAPH_KINDS, BoundSpec, SpecError, UsageError
 from .steps import StepViolation, step_path, step_violations
 from .trace import Trace, dump, trace_from_path
@@ -22,6 +22,8 @@ __all__ = ["Verdict", "Report", "check", "VERIFIED", "VIOLATED", "INCONCLUSIVE",
            "EXIT_ERROR", "EXIT_INCONCLUSIVE", "exit_code", "trace_filename", "report_json", "never_fired_warning", "group_violations", "ViolationClass"]
 
 SYMMETRY_SAMPLE = 64  # explored representatives on which the declared symmetry is checked against the actions
+READS_SAMPLE = 256    # explored states on which declared footprints' reads are checked (writes: every transition)
+NOT_SHORTEST = "not necessarily shortest under partial-order reduction; --no-reduction gives the shortest"
 
 
 @dataclass
@@ -119,7 +121,8 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
     """Check every property of a bound spec. Raises SpecError for mistakes found before exploring.
 
     With `reduce`, the reductions that are sound for the spec are on: symmetry, if the spec declares one
-    and Z3 proves every property symmetric (modelcheck.reduce.symmetry)."""
+    and Z3 proves every property symmetric (modelcheck.reduce.symmetry); otherwise partial-order
+    reduction, if the spec declares footprints and checks no always_possible (modelcheck.reduce.por)."""
     limits = limits or Limits()
     props = compile_properties(bound)
     report = Report(spec_path, bound, None)
@@ -143,11 +146,24 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
             canon = None
         else:
             report.reductions.append(f"symmetry {canon.sym.name}")
+    reducer = None
+    if reduce and canon is None:
+        reducer, why = por.reducer_for(bound, props, all_violations=all_violations, graph=record_edges,
+                                       max_depth=limits.max_depth, on_graph=on_graph)
+        if reducer is None and on_graph and por.compile_footprints(bound) is not None:
+            report.warnings.append(f"partial-order reduction off: {why}")
+        if reducer is not None:
+            successors = successors or make_successors(bound)
+            reducer.labels = successors[1]
+            report.reductions.append("partial-order")
     res = explore(bound, props, limits, progress=progress, record_edges=record_edges,
                   all_violations=all_violations, successors=successors,
-                  canonical=canon.canonical if canon is not None else None)
+                  canonical=canon.canonical if canon is not None else None,
+                  ample=reducer.select if reducer is not None else None)
     if canon is not None and res.error is None:  # a cheap sample of the spec's claim that actions commute
         symmetry.check_transitions(canon, res.states[:SYMMETRY_SAMPLE])
+    if reducer is not None and res.error is None:
+        por.check_reads(bound, reducer.fp, res.states[:READS_SAMPLE])
     report.result = res
     bad_steps: dict[str, StepViolation] = {}
     lassos: dict[str, Lasso] = {}
@@ -164,6 +180,8 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
     if bound.constraints:  # the verdicts hold inside the constraints only: say so in every bound
         params += "; within @constraint " + ", ".join(c.name for c in bound.constraints)
     counted = f"{n:,} reachable states" if canon is None else f"{n:,} reachable states up to symmetry {canon.sym.name}"
+    if reducer is not None:
+        counted = f"{n:,} states of a partial-order-reduced search"
     if res.complete:
         full = f"all {counted}, depth {res.depth}; params {params}"
     else:
@@ -202,7 +220,7 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
         if p.kind == "always":
             if sid is not None:
                 tr = make_trace(p.name, p.kind, sid, VIOLATED)
-                note = "violated by an initial state" if tr.length == 0 else ""
+                note = "violated by an initial state" if tr.length == 0 else (NOT_SHORTEST if reducer else "")
                 report.verdicts.append(Verdict(p.name, p.kind, VIOLATED, f"params {params}", tr.length, tr,
                                                *write(tr, out_dir, False), note))
             elif res.complete:
@@ -267,7 +285,8 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
         if res.deadlock is not None:
             tr = make_trace("deadlock_free", "deadlock", res.deadlock, VIOLATED)
             report.verdicts.append(Verdict("deadlock_free", "deadlock", VIOLATED, f"params {params}", tr.length, tr,
-                                           *write(tr, out_dir, False), "no action enabled, not @terminal"))
+                                           *write(tr, out_dir, False),
+                                           "no action enabled, not @terminal" + (f"; {NOT_SHORTEST}" if reducer else "")))
         elif res.complete:
             report.verdicts.append(Verdict("deadlock_free", "deadlock", VERIFIED, full))
         else:

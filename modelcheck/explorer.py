@@ -250,7 +250,8 @@ def explore(bound: BoundSpec, properties: list[CompiledProperty], limits: Limits
             progress: Progress | None = None, record_edges: bool = False,
             stop_early: bool = True, all_violations: bool = False,
             successors: tuple[Callable[[Any], list], list] | None = None,
-            canonical: Callable[[Any], Any] | None = None) -> Result:
+            canonical: Callable[[Any], Any] | None = None,
+            ample: Callable[[Any, list, Callable[[Any], bool]], list] | None = None) -> Result:
     """Explore every reachable state breadth-first and check every property.
 
     With `stop_early`, the search stops as soon as no verdict can change any more (every `always`
@@ -260,6 +261,8 @@ def explore(bound: BoundSpec, properties: list[CompiledProperty], limits: Limits
     `successors` replaces the generated successor function (the ablation shares one between runs).
     `canonical` maps every state to the representative of its symmetry orbit before it is deduplicated
     (modelcheck.reduce.symmetry): the search then stores one state per orbit.
+    `ample(s, succ, old)` keeps a subset of s's successors (partial-order reduction, modelcheck.reduce.por);
+    `old(t)` says whether t was discovered at the current depth or above (the BFS cycle proviso).
     """
     limits = limits or Limits()
     t0 = time.monotonic()
@@ -272,7 +275,8 @@ def explore(bound: BoundSpec, properties: list[CompiledProperty], limits: Limits
     terminal = [p for p in properties if p.kind == "terminal"]
     # step and liveness properties are checked after the search, on the whole graph (steps.py, liveness.py)
     on_graph = [p for p in properties if p.kind not in STATE_KINDS]
-    record_edges = record_edges or bool(possible or on_graph)
+    # ample's proviso needs state ids
+    record_edges = record_edges or bool(possible or on_graph) or ample is not None
     check_deadlock = bound.cls.check_deadlock
     is_terminal = (lambda s: any(p.predicate(s) for p in terminal)) if terminal else (lambda s: False)
 
@@ -361,6 +365,12 @@ def explore(bound: BoundSpec, properties: list[CompiledProperty], limits: Limits
     transitions = 0
     constrained = 0
     stopped = ""
+    def discovered_above(t: Any) -> bool:  # t already has an id at the current depth or above
+        try:
+            return -1 < seen.get(t, -1) < layer_end
+        except TypeError:  # unhashable: an invalid state, reported by the search
+            return False
+
     # States are immutable tuples and frozensets: the search makes no reference cycles, and the
     # collector's passes over millions of live containers are pure overhead.
     gc_was_enabled = gc.isenabled()
@@ -387,6 +397,8 @@ def explore(bound: BoundSpec, properties: list[CompiledProperty], limits: Limits
                 succ = successors(s)
             except Exception as e:
                 raise _diagnose(bound, s, e) from e
+            if ample is not None:
+                succ = ample(s, succ, discovered_above)
             transitions += len(succ)
             if not succ and check_deadlock and res.deadlock is None and not is_terminal(s):
                 res.deadlock = i

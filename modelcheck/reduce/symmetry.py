@@ -31,6 +31,7 @@ import z3
 
 from ..spec import BoundSpec, SpecError
 from ..types import Bool, IntRange, MapOf, SeqOf, SetOf, TupleOf, Type, json_key
+from .declared import declared
 
 __all__ = ["Symmetry", "Index", "Members", "Value", "Canonicaliser", "compile_symmetry", "prove_invariant",
            "initial_closed", "real_path", "check_transitions"]
@@ -230,13 +231,7 @@ class Canonicaliser:
 
 def compile_symmetry(bound: BoundSpec) -> Canonicaliser | None:
     """The spec's declared symmetry for these parameters (`symmetry(self)`), or None if it declares none."""
-    fn = getattr(bound.inst, "symmetry", None)
-    if fn is None:
-        return None
-    try:
-        sym = fn()
-    except Exception as e:
-        raise SpecError(f"{bound.name}.symmetry() raised {type(e).__name__}: {e}") from e
+    sym = declared(bound, "symmetry")
     if sym is None:
         return None
     if not isinstance(sym, Symmetry):

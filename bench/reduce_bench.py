@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""States and time with and without each reduction (symmetry, partial-order), side by side in one run.
+
+    python bench/reduce_bench.py            # two-phase commit 3..7 RMs, the toy specs, the flagship matrix
+    python bench/reduce_bench.py --full     # also two-phase commit with 8 RMs (about 30 s unreduced)
+    python bench/reduce_bench.py --no-flagship
+
+Every case is checked as `modelcheck verify` checks it (`check(..., reduce=False)` and `reduce=True`,
+which turns on what is sound for the spec), back to back in this process, and the verdicts of the two
+runs are compared. Exit status 1 if any verdict differs, else 0. Times are wall-clock seconds of the
+search (`Result.seconds`); compare the two columns of one row, not rows of different runs.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from modelcheck.check import check  # noqa: E402
+from modelcheck.loader import load_spec  # noqa: E402
+from modelcheck.reduce import por, symmetry  # noqa: E402
+from modelcheck.z3bridge import compile_properties  # noqa: E402
+
+TWO_PHASE = "specs/two_phase_commit.py"
+CASES = [(TWO_PHASE, None, {"RMs": n}) for n in (3, 4, 5, 6, 7)] + \
+        [("tests/specs/symmetric.py", None, {"N": n}) for n in (3, 4, 5)] + \
+        [("tests/specs/workers.py", v, {"M": m}) for v in (None, "racy") for m in (2, 3, 4)]
+
+
+def _verdicts(rep) -> list[tuple[str, str]]:
+    return [(v.property, v.verdict) for v in rep.verdicts]
+
+
+def _one(path: str, variant: str | None, params: dict, reduce: bool):
+    _, cls = load_spec(os.path.join(ROOT, path))
+    bound = cls.bind(variant, None, params)
+    t0 = time.perf_counter()
+    rep = check(bound, path, out_dir=None, reduce=reduce)
+    return rep, time.perf_counter() - t0
+
+
+def why_not(path: str, variant: str | None = None, scenario: str | None = None) -> str:
+    """Why a spec runs unreduced: no symmetry declared, and why partial-order reduction is off."""
+    _, cls = load_spec(os.path.join(ROOT, path))
+    bound = cls.bind(variant, scenario)
+    props = compile_properties(bound)
+    reasons = []
+    if symmetry.compile_symmetry(bound) is None:
+        reasons.append("declares no symmetry")
+    if por.compile_footprints(bound) is None:
+        reasons.append("declares no footprints")
+    if any(p.kind == "always_possible" for p in props):
+        reasons.append("checks always_possible (AG EF is not preserved by partial-order reduction)")
+    return "; ".join(reasons)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--full", action="store_true", help="also two-phase commit with 8 resource managers")
+    ap.add_argument("--no-flagship", action="store_true", help="skip the flagship matrix")
+    args = ap.parse_args(argv)
+    cases = CASES + ([(TWO_PHASE, None, {"RMs": 8})] if args.full else [])
+    ok = True
+    head = f"{'spec':<28} {'params':<16} {'reduction':<16} {'states':>10} {'reduced':>9} {'ratio':>7} " \
+           f"{'time':>8} {'reduced':>8} {'verdicts':>9}"
+    print(head)
+    print("-" * len(head))
+    for k, (path, variant, params) in enumerate(cases):
+        # alternate which run goes first, so that both see the same machine load on average
+        runs = [False, True] if k % 2 == 0 else [True, False]
+        got = {r: _one(path, variant, params, r) for r in runs}
+        (full, tf), (red, tr) = got[False], got[True]
+        same = _verdicts(full) == _verdicts(red)
+        ok &= same
+        label = os.path.basename(path) + (f" [{variant}]" if variant else "")
+        ptxt = ",".join(f"{a}={b}" for a, b in params.items())
+        ratio = red.result.distinct / full.result.distinct
+        print(f"{label:<28} {ptxt:<16} {', '.join(red.reductions) or 'none':<16} {full.result.distinct:>10,} "
+              f"{red.result.distinct:>9,} {ratio:>7.3f} {tf:>8.2f} {tr:>8.2f} {'same' if same else 'DIFFER':>9}")
+        if not (full.result.complete and red.result.complete):
+            print(f"  (a search stopped early once every verdict was known: full {full.result.stop_reason or 'complete'}, "
+                  f"reduced {red.result.stop_reason or 'complete'}; the counts are what each explored)")
+    if not args.no_flagship:
+        ok &= flagship()
+    print("verdicts: " + ("every verdict with reduction equals the verdict without" if ok else "SOME VERDICTS DIFFER"))
+    return 0 if ok else 1
+
+
+def flagship() -> bool:
+    """The default flagship matrix, as `modelcheck verify` runs it, with and without reduction."""
+    path = "specs/rollback.py"
+    if not os.path.isfile(os.path.join(ROOT, path)):
+        print(f"flagship: skipped: {path} does not exist")
+        return True
+    _, cls = load_spec(os.path.join(ROOT, path))
+    m = cls.matrix or {}
+    variants = m.get("variants") or list(cls.variants) or [None]
+    scenarios = m.get("scenarios") or list(cls.scenarios) or [None]
+    tot = {False: [0, 0.0], True: [0, 0.0]}
+    same = True
+    reductions = set()
+    for i, v in enumerate(variants):
+        for j, sc in enumerate(scenarios):
+            runs = [False, True] if (i + j) % 2 == 0 else [True, False]
+            reps = {}
+            for r in runs:
+                bound = cls.bind(v, sc, {})
+                t0 = time.perf_counter()
+                reps[r] = check(bound, path, out_dir=None, reduce=r)
+                tot[r][0] += reps[r].result.distinct
+                tot[r][1] += time.perf_counter() - t0
+            reductions.update(reps[True].reductions)
+            same &= _verdicts(reps[False]) == _verdicts(reps[True])
+    n = len(variants) * len(scenarios)
+    ratio = tot[True][0] / tot[False][0]
+    print(f"{'flagship matrix':<28} {f'{n} cells':<16} {', '.join(sorted(reductions)) or 'none':<16} "
+          f"{tot[False][0]:>10,} {tot[True][0]:>9,} {ratio:>7.3f} {tot[False][1]:>8.2f} {tot[True][1]:>8.2f} "
+          f"{'same' if same else 'DIFFER':>9}")
+    print(f"  flagship: goal 'partial-order reduction explores at most a fifth of the states' "
+          f"{'MET' if ratio <= 0.2 else 'NOT MET'} (ratio {ratio:.3f})"
+          + ("" if reductions else f": no reduction applies: {specs_reason(path)}"))
+    return same
+
+
+def specs_reason(path: str) -> str:
+    return f"{os.path.basename(path)} {why_not(path)}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

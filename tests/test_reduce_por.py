@@ -1,0 +1,211 @@
+"""Partial-order reduction (modelcheck/reduce/por.py): stubborn sets from declared footprints keep every
+verdict, counterexamples stay real traces, and wrong footprints are caught."""
+import glob
+import os
+
+import pytest
+import z3
+from hypothesis import given, settings, strategies as st
+
+from modelcheck import IntRange, Spec, action, always, sometimes
+from modelcheck.check import check
+from modelcheck.explorer import explore, make_successors
+from modelcheck.reduce import por
+from modelcheck.spec import SpecError
+from modelcheck.trace import load as load_trace, replay
+from modelcheck.z3bridge import compile_properties
+
+from conftest import load, toy
+
+WORKERS = toy("workers")
+
+
+def _verdicts(report):
+    return {v.property: v.verdict for v in report.verdicts}
+
+
+@pytest.mark.parametrize("variant", [None, "racy"])
+@pytest.mark.parametrize("M", [1, 2, 3])
+def test_workers_verdicts_equal_with_and_without_reduction(variant, M):
+    bound = load(WORKERS).bind(variant, overrides={"M": M})
+    red = check(bound, WORKERS, out_dir=None, reduce=True)
+    full = check(bound, WORKERS, out_dir=None)
+    assert red.reductions == ["partial-order"] and full.reductions == []
+    assert _verdicts(red) == _verdicts(full)
+    assert red.result.distinct <= full.result.distinct
+    por.check_reads(bound, por.compile_footprints(bound), full.result.states)  # the footprints hold everywhere
+
+
+def test_workers_pinned_counts():
+    # M=2: a, b, d count freely (27), c only once a > 0 (c = 0 with a = 0: 9; a >= 1 gives c 0..2: 54), and
+    # sync sets total = 4 once a = b = 2 (c and d free: 9 more): 72 states. The reduction interleaves d and
+    # b's increments in one order only, whatever the order of the visible a and c: 26 states (computed).
+    bound = load(WORKERS).bind(overrides={"M": 2})
+    assert check(bound, WORKERS, out_dir=None).result.distinct == 72
+    red = check(bound, WORKERS, out_dir=None, reduce=True)
+    assert (red.result.distinct, red.result.complete) == (26, True)
+    assert "all 26 states of a partial-order-reduced search" in red.verdicts[0].line("x")
+
+
+def test_counterexample_is_real_and_says_it_may_not_be_shortest(cli, tmp_path):
+    code, out, err = cli("verify", WORKERS, "--variant", "racy", "--out", tmp_path / "r")
+    assert code == 1 and "not necessarily shortest under partial-order reduction; --no-reduction gives the shortest" in out
+    code, out2, err = cli("verify", WORKERS, "--variant", "racy", "--out", tmp_path / "f", "--no-reduction")
+    assert code == 1 and "not necessarily shortest" not in out2
+    red = load_trace(str(tmp_path / "r" / "workers.racy.a_before_c.json"))
+    full = load_trace(str(tmp_path / "f" / "workers.racy.a_before_c.json"))
+    bound = load(WORKERS).bind("racy")
+    states = replay(bound, red).states
+    assert next(p for p in compile_properties(bound) if p.name == "a_before_c").holds(states[-1]) is False
+    assert full.length == 2 and red.length >= full.length
+    code, out, err = cli("show", tmp_path / "r" / "workers.racy.a_before_c.json")
+    assert code == 0 and "inc_c" in out
+
+
+def _with_footprints(decl):
+    return type("Wrong", (load(WORKERS),), {"footprints": lambda self: decl})
+
+
+GOOD = {"inc_a": ("a", "a"), "inc_b": ("b", "b"), "inc_c": ("a c", "c"), "inc_d": ("d", "d"), "sync": ("a b", "total")}
+
+
+def test_an_undeclared_write_is_caught_during_the_search():
+    bound = _with_footprints({**GOOD, "sync": ("a b", "")}).bind()
+    with pytest.raises(SpecError, match="action 'sync' changed total, which its footprint does not declare"):
+        check(bound, WORKERS, out_dir=None, reduce=True)
+
+
+def test_an_undeclared_read_is_caught():
+    bound = _with_footprints({**GOOD, "inc_c": ("c", "c")}).bind()
+    with pytest.raises(SpecError, match="action 'inc_c' reads a, which its footprint does not declare"):
+        check(bound, WORKERS, out_dir=None, reduce=True)
+
+
+@pytest.mark.parametrize("decl, needle", [
+    ({**GOOD, "nope": ("a", "a")}, "not an action"),
+    ({k: v for k, v in GOOD.items() if k != "sync"}, "no footprint for sync"),
+    ({**GOOD, "sync": ("a zz", "total")}, "'zz', which is not a variable"),
+    ({**GOOD, "sync": "a"}, "must map to"),
+])
+def test_bad_footprint_declarations(decl, needle):
+    with pytest.raises(SpecError, match=needle):
+        por.compile_footprints(_with_footprints(decl).bind())
+
+
+def test_reduction_is_off_where_it_is_not_sound():
+    bound = load(WORKERS).bind()
+    props = compile_properties(bound)
+    for kw, why in [({"all_violations": True}, "--all-violations"), ({"graph": True}, "--graph"),
+                    ({"max_depth": 3}, "--max-depth")]:
+        r, reason = por.reducer_for(bound, props, **kw)
+        assert r is None and why in reason
+    assert por.reducer_for(load(toy("counter")).bind(), [])[1] == "the spec declares no footprints"
+
+
+def test_three_independent_counters_reduce_to_one_interleaving():
+    # v0, v1, v2 count 0..2 on their own; the property reads only v3: 27 states, and the reduced search
+    # follows one order of the increments (7 states: 6 steps from the initial state).
+    cls = _random_spec([([], 0, [], [0], 0), ([], 0, [], [1], 0), ([], 0, [], [2], 0)], [3], 1, None, False)
+    bound = cls.bind()
+    props = compile_properties(bound)
+    assert explore(bound, props, stop_early=False).distinct == 27
+    red, _ = por.reducer_for(bound, props)
+    succ = make_successors(bound)
+    red.labels = succ[1]
+    assert explore(bound, props, stop_early=False, successors=succ, ample=red.select).distinct == 7
+
+
+# -- random small specs: every verdict with reduction equals the verdict without ----------------------------
+
+NV, D = 5, 2  # variables v0..v4 over 0..D
+
+
+def _random_action(k, g, parity, r, w, c):
+    """Guard: every variable of w is below D, and g is empty or the sum of its variables is not `parity`
+    modulo 3; effect: each variable of w grows by 1 + c + the sum of r, capped at D (so most runs end)."""
+    def guard(self, s):
+        return all(s[i] < D for i in w) and (not g or sum(s[i] for i in g) % 3 != parity)
+
+    def effect(self, s):
+        vals = list(s)
+        for i in w:
+            vals[i] = min(D, s[i] + 1 + c + sum(s[j] for j in r))
+        return self.State(*vals)
+    effect.__name__ = f"a{k}"
+    return action(guard=guard)(effect)
+
+
+def _random_spec(actions, prop_vars, target, sometimes_var, deadlock):
+    names = [f"v{i}" for i in range(NV)]
+    body = {"check_deadlock": deadlock,
+            "variables": lambda self: {n: IntRange(0, D) for n in names},
+            "init": lambda self: iter([self.State(*([0] * NV))]),
+            "footprints": lambda self: {f"a{k}": ([names[i] for i in sorted(set(g) | set(r) | set(w))],
+                                                   [names[i] for i in w])
+                                        for k, (g, parity, r, w, c) in enumerate(actions)}}
+    for k, (g, parity, r, w, c) in enumerate(actions):
+        body[f"a{k}"] = _random_action(k, g, parity, r, w, c)
+
+    def inv(self, v):
+        return z3.Sum([getattr(v, names[i]) for i in prop_vars]) != target
+    body["inv"] = always(inv)
+    if sometimes_var is not None:
+        body["reach"] = sometimes(lambda self, v: getattr(v, names[sometimes_var]) == D)
+    return type("Random", (Spec,), body)
+
+
+var = st.integers(0, NV - 1)
+action_st = st.tuples(st.lists(var, max_size=1), st.integers(0, 2), st.lists(var, max_size=1),
+                      st.lists(var, min_size=1, max_size=2, unique=True), st.integers(0, D))
+
+
+@settings(max_examples=60)
+@given(actions=st.lists(action_st, min_size=2, max_size=6), prop_vars=st.lists(st.integers(0, NV - 1), min_size=1,
+       max_size=2, unique=True), target=st.integers(1, 2 * D), sometimes_var=st.none() | st.integers(0, NV - 1),
+       deadlock=st.booleans())
+def test_random_specs_keep_every_verdict(actions, prop_vars, target, sometimes_var, deadlock):
+    cls = _random_spec(actions, prop_vars, target, sometimes_var, deadlock)
+    bound = cls.bind()
+    try:
+        full = check(bound, "random.py", out_dir=None)
+    except SpecError:  # a vacuous property (Z3 proves it cannot fail): not a case for this test
+        return
+    red = check(bound, "random.py", out_dir=None, reduce=True)
+    assert red.reductions == ["partial-order"]
+    assert _verdicts(red) == _verdicts(full)
+    for v in red.verdicts:  # every counterexample and witness is a real trace
+        if v.trace is not None:
+            replay(bound, v.trace)
+
+
+# -- every spec of the project: the verdicts with reduction equal the verdicts without ----------------------
+
+def _spec_files():
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    return sorted(glob.glob(os.path.join(root, "specs", "*.py")) + glob.glob(os.path.join(root, "tests", "specs", "*.py")))
+
+
+@pytest.mark.parametrize("path", _spec_files(), ids=os.path.basename)
+def test_every_spec_keeps_its_verdicts_under_reduction(path):
+    from modelcheck.loader import load_spec
+    from modelcheck.explorer import Limits
+
+    _, cls = load_spec(path)
+    variants = [None] + [v for v in cls.variants][:3]
+    compared = 0
+    for variant in variants:
+        bound = cls.bind(variant)
+        try:
+            full = check(bound, path, Limits(max_states=20_000), out_dir=None)
+        except SpecError:  # a spec that is wrong on purpose (tests/specs/faulty.py ...)
+            with pytest.raises(SpecError):
+                check(cls.bind(variant), path, Limits(max_states=20_000), out_dir=None, reduce=True)
+            continue
+        red = check(cls.bind(variant), path, Limits(max_states=20_000), out_dir=None, reduce=True)
+        if full.error or red.error:
+            assert bool(full.error) == bool(red.error)
+            continue
+        if "limit" not in full.result.stop_reason + red.result.stop_reason:  # complete, or stopped with every verdict known
+            assert _verdicts(red) == _verdicts(full), variant
+            compared += 1
+    assert compared or "huge" in path or "faulty" in path
