@@ -92,6 +92,17 @@ def test_bad_footprint_declarations(decl, needle):
         por.compile_footprints(_with_footprints(decl).bind())
 
 
+def test_derived_footprints_match_the_declared_ones():
+    bound = load(WORKERS).bind(overrides={"M": 2})
+    states = explore(bound, compile_properties(bound), stop_early=False).states
+    got = por.derive_footprints(bound, states)
+    assert got == {k: (set(r.split()), set(w.split())) for k, (r, w) in GOOD.items()}
+    # derived from every reachable state, they pass the checks and give the same reduction
+    fp = por.footprints_from(bound, got)
+    por.check_reads(bound, fp, states)
+    assert fp.table == por.compile_footprints(bound).table
+
+
 def test_reduction_is_off_where_it_is_not_sound():
     bound = load(WORKERS).bind()
     props = compile_properties(bound)
@@ -185,15 +196,29 @@ def _spec_files():
     return sorted(glob.glob(os.path.join(root, "specs", "*.py")) + glob.glob(os.path.join(root, "tests", "specs", "*.py")))
 
 
+def _classes(path):
+    """Every spec class a file defines (a file may define several: then each is loaded as path::Name)."""
+    import sys
+
+    from modelcheck.loader import load_spec
+    from modelcheck.spec import Spec, UsageError
+
+    try:
+        return [load_spec(path)[1]]
+    except UsageError:
+        module = sys.modules["modelcheck_spec_" + os.path.splitext(os.path.basename(path))[0]]
+        names = [v.__name__ for v in vars(module).values()
+                 if isinstance(v, type) and issubclass(v, Spec) and v.__module__ == module.__name__]
+        return [load_spec(f"{path}::{n}")[1] for n in names]
+
+
 @pytest.mark.parametrize("path", _spec_files(), ids=os.path.basename)
 def test_every_spec_keeps_its_verdicts_under_reduction(path):
-    from modelcheck.loader import load_spec
     from modelcheck.explorer import Limits
 
-    _, cls = load_spec(path)
-    variants = [None] + [v for v in cls.variants][:3]
     compared = 0
-    for variant in variants:
+    cells = [(cls, v) for cls in _classes(path) for v in [None] + list(cls.variants)[:3]]
+    for cls, variant in cells:
         bound = cls.bind(variant)
         try:
             full = check(bound, path, Limits(max_states=20_000), out_dir=None)

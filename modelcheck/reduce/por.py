@@ -33,7 +33,8 @@ from typing import Any, Callable
 from ..spec import BoundSpec, SpecError
 from .declared import declared
 
-__all__ = ["Footprints", "compile_footprints", "Reducer", "check_reads", "PoisonRead"]
+__all__ = ["Footprints", "compile_footprints", "Reducer", "check_reads", "PoisonRead", "reducer_for", "derive_footprints",
+           "footprints_from", "property_reads"]
 
 
 class Footprints:
@@ -254,3 +255,64 @@ def reducer_for(bound: BoundSpec, props: Any, *, all_violations: bool = False, g
     if max_depth is not None:
         return None, "--max-depth bounds the full graph's depth"
     return Reducer(bound, fp, [], property_reads([p for p in props if p.kind in ("always", "sometimes")])), ""
+
+
+# -- deriving footprints ---------------------------------------------------------------------------------
+
+def _recording_state(bound: BoundSpec) -> tuple[type, set[str], set[str]]:
+    """A State subclass that records the variables read (attribute, index, iteration) and the variables
+    `set(...)` assigns; copying the unassigned ones into the successor is not a read."""
+    State, names = bound.State, bound.names
+    index = {n: i for i, n in enumerate(names)}
+    reads: set[str] = set()
+    assigned: set[str] = set()
+    ns: dict[str, Any] = {"__slots__": ()}
+    for i, n in enumerate(names):
+        ns[n] = property(lambda self, i=i, n=n: (reads.add(n), tuple.__getitem__(self, i))[1])
+
+    def getitem(self: Any, k: Any) -> Any:
+        reads.update([names[k]] if isinstance(k, int) else names[k])
+        return tuple.__getitem__(self, k)
+
+    def iterate(self: Any) -> Any:
+        reads.update(names)
+        return tuple.__iter__(self)
+
+    def set_(self: Any, **kw: Any) -> Any:
+        vals = list(tuple.__iter__(self))
+        for k, v in kw.items():
+            vals[index[k]] = v
+        assigned.update(kw)
+        return tuple.__new__(State, vals)
+
+    ns.update(__getitem__=getitem, __iter__=iterate, set=set_)
+    return type("Recording" + State.__name__, (State,), ns), reads, assigned
+
+
+def derive_footprints(bound: BoundSpec, states: list[Any]) -> dict[str, tuple[set[str], set[str]]]:
+    """Per action, the variables its `over`, guard and effect read and the variables its effect assigns
+    or changes, over the given states: a draft for `footprints()`. It holds for the states given only;
+    it is a sound footprint for a search only if they are every reachable state (e.g. a full run's)."""
+    Rec, reads, assigned = _recording_state(bound)
+    out: dict[str, tuple[set[str], set[str]]] = {a.name: (set(), set()) for a in bound.actions}
+    for s in states:
+        r = tuple.__new__(Rec, s)
+        for a in bound.actions:
+            reads.clear()
+            assigned.clear()
+            rd, wr = out[a.name]
+            try:
+                for args in bound.candidates(a, r):
+                    if a.guard is None or a.guard(bound.inst, r, *args):
+                        t = a.effect(bound.inst, r, *args)
+                        wr.update(n for n, x, y in zip(bound.names, s, t) if x is not y and x != y)
+            finally:
+                rd.update(reads)
+                wr.update(assigned)
+    return out
+
+
+def footprints_from(bound: BoundSpec, table: dict[str, tuple[set[str], set[str]]]) -> Footprints:
+    """Footprints from a table action -> (variable names read, variable names written)."""
+    return Footprints(bound, {k: ({bound.names.index(x) for x in r}, {bound.names.index(x) for x in w})
+                              for k, (r, w) in table.items()})
