@@ -234,3 +234,15 @@ def test_every_spec_keeps_its_verdicts_under_reduction(path):
             assert _verdicts(red) == _verdicts(full), variant
             compared += 1
     assert compared or "huge" in path or "faulty" in path
+
+
+def test_reduction_is_off_with_a_warning_for_step_properties():
+    from modelcheck import always_step
+
+    def a_never_drops(self, v, v2):
+        return v2.a >= v.a
+    cls = type("WithStep", (load(WORKERS),), {"a_never_drops": always_step(a_never_drops)})
+    rep = check(cls.bind(), WORKERS, out_dir=None, reduce=True)
+    assert rep.reductions == []
+    assert any("partial-order reduction off: a_never_drops need(s) the unreduced state graph" in w for w in rep.warnings)
+    assert rep.result.distinct == check(cls.bind(), WORKERS, out_dir=None).result.distinct
