@@ -5,6 +5,7 @@
     python bench/reduce_bench.py --full     # also two-phase commit with 8 RMs (about 30 s unreduced)
     python bench/reduce_bench.py --no-flagship
     python bench/reduce_bench.py --derived  # also: the flagship's safety properties, footprints derived
+    python bench/reduce_bench.py --actions  # also: the flagship's action values {0, 1} declared symmetric
 
 Every case is checked as `modelcheck verify` checks it (`check(..., reduce=False)` and `reduce=True`,
 which turns on what is sound for the spec), back to back in this process, and the verdicts of the two
@@ -63,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--full", action="store_true", help="also two-phase commit with 8 resource managers")
     ap.add_argument("--no-flagship", action="store_true", help="skip the flagship matrix")
+    ap.add_argument("--actions", action="store_true",
+                    help="also the flagship with both peers choosing 0 or 1, its action values declared symmetric "
+                         "(an experiment: what declaring that symmetry gives)")
     ap.add_argument("--derived", action="store_true",
                     help="also the flagship matrix's safety properties with footprints derived from each cell's "
                          "full state space (an experiment: what declared footprints could give)")
@@ -92,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
         ok &= flagship()
         if args.derived:
             flagship_derived()
+        if args.actions:
+            ok &= flagship_action_symmetry()
     print("verdicts: " + ("every verdict with reduction equals the verdict without" if ok else "SOME VERDICTS DIFFER"))
     return 0 if ok else 1
 
@@ -163,6 +169,51 @@ def flagship_derived() -> None:
           f"{red_n / full_n:>7.3f} {'':>8} {'':>8} {'same' if same else 'DIFFER':>9}")
     print(f"  (footprints derived from each cell's full state space; always_possible left out; a stubborn "
           f"proper subset was used in {reduced_states:,} states)")
+
+
+# The flagship's action values 0 and 1 are interchangeable when both peers may choose either and the
+# prediction (P = 2) is neither (localChoices = partnerChoices = 2): every variable holding actions.
+ROLLBACK_ACTIONS = ["truth", "inputBuffer", "used", "spec", "canon", "badCanon", "exportRows", "rbActions",
+                    "finalActions", "lastConfirmed"]
+ACTION_CELLS = [("pre73", "active"), ("phase73", "active"), ("pre73", "active_latency")]
+
+
+def flagship_action_symmetry() -> bool:
+    """An experiment: the flagship with localChoices = partnerChoices = 2, its action values {0, 1} declared
+    symmetric on a subclass (specs/rollback.py declares nothing), with and without the reduction; on the
+    first cell the declared symmetry is checked against the actions on every reachable state."""
+    from modelcheck.explorer import explore
+    from modelcheck.reduce import Symmetry, Values
+
+    path = "specs/rollback.py"
+    _, cls = load_spec(os.path.join(ROOT, path))
+
+    def declare(self):
+        if self.localChoices == 2 and self.partnerChoices == 2:
+            return Symmetry("action", (0, 1), **{v: Values() for v in ROLLBACK_ACTIONS})
+        return None
+    sym_cls = type(cls.__name__, (cls,), {"symmetry": declare})
+    same = True
+    for k, (v, sc) in enumerate(ACTION_CELLS):
+        params = {"localChoices": 2, "partnerChoices": 2}
+        runs = [False, True] if k % 2 == 0 else [True, False]
+        got = {}
+        for r in runs:
+            t0 = time.perf_counter()
+            got[r] = (check(sym_cls.bind(v, sc, params), path, out_dir=None, reduce=r), time.perf_counter() - t0)
+        (full, tf), (red, tr) = got[False], got[True]
+        ok = [(x.property, x.verdict, x.steps) for x in full.verdicts] == [(x.property, x.verdict, x.steps) for x in red.verdicts]
+        same &= ok
+        print(f"{'rollback.py ' + v + '/' + sc:<28} {'choices=2':<16} {', '.join(red.reductions) or 'none':<16} "
+              f"{full.result.distinct:>10,} {red.result.distinct:>9,} {red.result.distinct / full.result.distinct:>7.3f} "
+              f"{tf:>8.2f} {tr:>8.2f} {'same' if ok else 'DIFFER':>9}")
+        if k == 0:
+            bound = sym_cls.bind(v, sc, params)
+            states = explore(bound, compile_properties(bound), stop_early=False).states
+            symmetry.check_transitions(symmetry.compile_symmetry(bound), states)
+            print(f"  (action symmetry declared on a subclass; the actions commute with it on all {len(states):,} "
+                  f"reachable states of {v}/{sc})")
+    return same
 
 
 def specs_reason(path: str) -> str:

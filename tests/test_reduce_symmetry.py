@@ -124,3 +124,25 @@ def test_counterexample_on_representatives_is_a_real_shortest_trace(cli, tmp_pat
     if variant:  # the fixed lock server never grants a held lock: the trace stops at that grant
         code, out, err = cli("explain", tmp_path / "red" / name, "--variant", "fixed")
         assert code == 0 and "not possible under fixed" in out, out + err
+
+
+COLOURS = [(toy("colours"), None, {"N": n}) for n in (2, 3, 4)]
+
+
+@pytest.mark.parametrize("spec, variant, params", COLOURS, ids=[f"colours-{c[2]['N']}" for c in COLOURS])
+def test_values_places_canonical_form_is_exact(spec, variant, params):
+    test_canonical_form_is_exact_against_brute_force(spec, variant, params)
+    bound = load(spec).bind(variant, overrides=params)
+    S.check_transitions(S.compile_symmetry(bound), _full(bound).states)
+
+
+def test_values_asymmetric_property_is_an_error(cli):
+    code, out, err = cli("verify", toy("colours"), "-p", "asym=true")
+    assert code == 2 and "always never_one is not symmetric in colour" in err
+
+
+def test_values_refuses_a_set_of_values():
+    cls = type("Bad", (load(toy("symmetric")),),
+               {"symmetry": lambda self: S.Symmetry("P", range(self.N), requests=S.Values())})
+    with pytest.raises(SpecError, match="set whose atoms hold values is not supported inside Values"):
+        S.compile_symmetry(cls.bind())

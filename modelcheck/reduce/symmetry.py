@@ -8,7 +8,8 @@ the state where they occur:
 
 - `Index()`: a `TupleOf` (position i holds the data of value i) or a `MapOf` keyed by the values;
 - `Members(at=None)`: a `SetOf` whose atoms are the values, or (with `at=k`) tuples whose item k is one;
-- `Value()`: a scalar variable that may hold one of the values (any other value is left alone).
+- `Value()`: a scalar variable that may hold one of the values (any other value is left alone);
+- `Values()`: every integer inside a variable (tuples, maps, sequences of them) that is one of the values.
 
 Every other variable must be untouched by a permutation of the values. Under these places a state is
 the unchanged rest plus one *column* per value (what the Index and Members places hold for it, and
@@ -24,6 +25,8 @@ states are; that the actions commute with the permutations is the spec's claim, 
 """
 from __future__ import annotations
 
+import itertools
+import re
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
@@ -33,7 +36,7 @@ from ..spec import BoundSpec, SpecError
 from ..types import Bool, IntRange, MapOf, SeqOf, SetOf, TupleOf, Type, json_key
 from .declared import declared
 
-__all__ = ["Symmetry", "Index", "Members", "Value", "Canonicaliser", "compile_symmetry", "prove_invariant",
+__all__ = ["Symmetry", "Index", "Members", "Value", "Values", "Canonicaliser", "compile_symmetry", "prove_invariant",
            "initial_closed", "real_path", "check_transitions"]
 
 
@@ -51,6 +54,12 @@ class Members:
 @dataclass(frozen=True)
 class Value:
     """The variable is a scalar that may hold one of the values."""
+
+
+@dataclass(frozen=True)
+class Values:
+    """Every integer inside the variable (at any depth of tuples, maps and sequences) that is one of the
+    values, e.g. the action values in frame arrays."""
 
 
 class Symmetry:
@@ -100,6 +109,7 @@ class Canonicaliser:
         self.index: list[tuple[int, list[int], Type]] = []      # (var position, value pos -> tuple slot, elem type)
         self.members: list[tuple[int, dict, SetOf]] = []        # (var position, atom -> (value pos, template id))
         self.scalars: list[int] = []
+        self.deep: list[tuple[int, Callable[[Any, dict], Any]]] = []   # (var position, relabel(value, mapping))
         for vname, place in sym.places.items():
             if vname not in bound.variables:
                 raise SpecError(f"{where}: symmetry {sym.name!r} names {vname!r}, which is not a variable; "
@@ -123,11 +133,19 @@ class Canonicaliser:
                 if not all(t.contains(v) for v in sym.values):
                     raise SpecError(f"{where}: {vname} = Value(): the values {list(sym.values)!r} are not all in {t!r}")
                 self.scalars.append(vi)
+            elif isinstance(place, Values):
+                fn = _relabeller(t, self.pos, f"{where}: {vname} = Values()")
+                if fn is None:
+                    raise SpecError(f"{where}: {vname} = Values(): {t!r} holds no integer a value could be")
+                self.deep.append((vi, fn))
             else:
-                raise SpecError(f"{where}: {vname} = {place!r}: give Index(), Members(at=...) or Value()")
+                raise SpecError(f"{where}: {vname} = {place!r}: give Index(), Members(at=...), Value() or Values()")
         self.keys = [value_key(t) for t in bound.variables.values()]
         self.elem_keys = {vi: value_key(t) for vi, _slots, t in self.index}
-        self.placed = {vi for vi, *_ in self.index} | {vi for vi, *_ in self.members} | set(self.scalars)
+        self.placed = ({vi for vi, *_ in self.index} | {vi for vi, *_ in self.members} | set(self.scalars)
+                       | {vi for vi, _ in self.deep})
+        self.deep_vars = [vi for vi, _ in self.deep]
+        self.identity = list(range(self.n))
         State = bound.State
         self._new = lambda vals: tuple.__new__(State, vals)
 
@@ -203,18 +221,42 @@ class Canonicaliser:
             x = s[vi]
             if _is_val(x, self.pos):
                 vals[vi] = values[perm[self.pos[x]]]
+        if self.deep:
+            m = {values[p]: values[perm[p]] for p in range(self.n)}
+            for vi, fn in self.deep:
+                vals[vi] = fn(s[vi], m)
         return self._new(vals)
 
     def canonical(self, s: Any) -> Any:
-        """The representative of s's orbit: columns sorted (exact: equal iff in the same orbit)."""
+        """The representative of s's orbit: columns sorted (exact: equal iff in the same orbit). With Values
+        places, the least state (in a total order) among the column-sorting permutations, which is exact too:
+        the set of those permuted states is the same for every state of the orbit."""
         cols = self.columns(s)
         order = sorted(range(self.n), key=cols.__getitem__)
-        if all(order[k] == k for k in range(self.n)):
-            return s
-        perm = [0] * self.n
-        for k, p in enumerate(order):
-            perm[p] = k
-        return self.apply(s, perm)
+        if not self.deep:
+            if all(order[k] == k for k in range(self.n)):
+                return s
+            return self.apply(s, _perm_of(order))
+        groups = [list(g) for _, g in itertools.groupby(order, key=cols.__getitem__)]
+        # least in the order (the Values variables, which compare cheaply as tuples of integers; then every
+        # variable's key)
+        best = best_head = best_full = None
+        for parts in itertools.product(*[itertools.permutations(g) for g in groups]):
+            perm = _perm_of([p for part in parts for p in part])
+            t = s if perm == self.identity else self.apply(s, perm)
+            head = tuple([t[vi] for vi in self.deep_vars])
+            if best is None or head < best_head:
+                best, best_head, best_full = t, head, None
+            elif head == best_head:
+                if best_full is None:
+                    best_full = self._full_key(best)
+                full = self._full_key(t)
+                if full < best_full:
+                    best, best_full = t, full
+        return best
+
+    def _full_key(self, s: Any) -> tuple:
+        return tuple(f(x) for f, x in zip(self.keys, s))
 
     def generators(self) -> list[list[int]]:
         """A transposition and an n-cycle: together they generate every permutation of the values."""
@@ -229,6 +271,36 @@ class Canonicaliser:
         return ", ".join(moved)
 
 
+def _perm_of(order: Sequence[int]) -> list[int]:
+    """The permutation that moves position order[k] to k."""
+    perm = [0] * len(order)
+    for k, p in enumerate(order):
+        perm[p] = k
+    return perm
+
+
+def _relabeller(t: Type, pos: dict, where: str) -> Callable[[Any, dict], Any] | None:
+    """relabel(value, mapping) for values of type t: every integer that is a key of the mapping is replaced;
+    None if no integer inside t can be one of the values."""
+    if isinstance(t, Bool):
+        return None
+    if isinstance(t, IntRange):
+        if not any(t.contains(v) for v in pos if type(v) is int):
+            return None
+        return lambda v, m: m.get(v, v)
+    if isinstance(t, (TupleOf, SeqOf, MapOf)):
+        f = _relabeller(t.value if isinstance(t, MapOf) else t.elem, pos, where)
+        if f is None:
+            return None
+        return lambda v, m: tuple([f(x, m) for x in v])
+    if isinstance(t, SetOf):
+        if any(_is_val(a, pos) or (isinstance(a, tuple) and any(_is_val(x, pos) for x in a)) for a in t.domain):
+            raise SpecError(f"{where}: a set whose atoms hold values is not supported inside Values(); "
+                            f"declare it as its own variable with Members()")
+        return None
+    raise SpecError(f"{where}: {t!r} is not supported inside Values() (tuples, maps, sequences of integers)")
+
+
 def compile_symmetry(bound: BoundSpec) -> Canonicaliser | None:
     """The spec's declared symmetry for these parameters (`symmetry(self)`), or None if it declares none."""
     sym = declared(bound, "symmetry")
@@ -241,9 +313,9 @@ def compile_symmetry(bound: BoundSpec) -> Canonicaliser | None:
 
 # -- soundness checks --------------------------------------------------------------------------------------
 
-def _substitution(canon: Canonicaliser, perm: Sequence[int], view: Any) -> list[tuple[Any, Any]]:
+def _substitution(canon: Canonicaliser, perm: Sequence[int], view: Any, leaves: list) -> list[tuple[Any, Any]]:
     """Z3 pairs (leaf of the permuted state -> its expression over the leaves of the state), over the Z3 view
-    the properties were compiled against."""
+    (and its leaves) the properties were compiled against."""
     inv = [0] * canon.n
     for p, q in enumerate(perm):
         inv[q] = p
@@ -272,13 +344,29 @@ def _substitution(canon: Canonicaliser, perm: Sequence[int], view: Any) -> list[
         for a, (p, _) in atoms.items():  # a in permuted  iff  pre-image of a in state
             pre = Canonicaliser._img_atom(a, at, canon.sym.values[inv[p]])
             pairs.append((v.has(a), v.has(pre)))
-    for vi in canon.scalars:
-        c = getattr(view, names[vi])
+    def renamed(c: Any) -> Any:
         expr = c
         for p in range(canon.n):
             expr = z3.If(c == canon.sym.values[p], z3.IntVal(canon.sym.values[perm[p]]), expr)
-        pairs.append((c, expr))
-    return [(a, b) for a, b in pairs if not a.eq(b)]
+        return expr
+
+    for vi in canon.scalars:
+        c = getattr(view, names[vi])
+        pairs.append((c, renamed(c)))
+    deep = {vi for vi, _ in canon.deep}
+    for leaf in leaves:  # every integer leaf of a Values variable
+        m = _FIRST_VAR.match(leaf.code)
+        if m and int(m.group(1)) in deep and leaf.sort == "int" and not leaf.name.startswith("len("):
+            pairs.append((leaf.const, renamed(leaf.const)))
+    out, seen = [], set()
+    for a, b in pairs:
+        if not a.eq(b) and a.get_id() not in seen:
+            seen.add(a.get_id())
+            out.append((a, b))
+    return out
+
+
+_FIRST_VAR = re.compile(r"s\[(\d+)\]")
 
 
 def prove_invariant(canon: Canonicaliser, props: Any, timeout_ms: int = 10000) -> list[str]:
@@ -287,7 +375,9 @@ def prove_invariant(canon: Canonicaliser, props: Any, timeout_ms: int = 10000) -
     from ..z3bridge import domain_constraints
     warnings = []
     for perm in canon.generators():
-        pairs = _substitution(canon, perm, props.view)
+        # every leaf of the view, and those a property made for itself (a sequence element it reads)
+        leaves = list(props.leaves) + [leaf for p in props for leaf in p.leaves]
+        pairs = _substitution(canon, perm, props.view, leaves)
         for p in props:
             moved = z3.substitute(p.formula, *pairs) if pairs else p.formula
             solver = z3.Solver()
