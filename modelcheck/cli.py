@@ -68,7 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--variant", help="named variant, or fixes joined with '+' (e.g. fixA+fixC)")
     v.add_argument("--scenario", help="named scenario (a preset of parameters)")
     v.add_argument("-p", "--param", action="append", default=[], metavar="K=V", help="set a parameter")
-    v.add_argument("--matrix", action="store_true", help="check every variant x scenario of the spec's matrix")
+    v.add_argument("--matrix", nargs="?", const=True, default=False, metavar="NAME",
+                   help="check every variant x scenario of the spec's matrix, or of its named matrix NAME "
+                        "(the spec's `matrices`, e.g. --matrix deep)")
     _add_limits(v)
     v.add_argument("--json", action="store_true", help="print a machine-readable report on stdout")
     v.add_argument("--out", default="counterexamples", metavar="DIR",
@@ -255,6 +257,9 @@ def _verify(args) -> int:
     from .check import check, report_json
     from .explorer import Progress
 
+    if isinstance(args.matrix, str) and args.spec is None and (args.matrix.endswith(".py")
+                                                               or os.path.exists(args.matrix.split("::")[0])):
+        args.spec, args.matrix = args.matrix, True   # `verify --matrix SPEC`: the spec, not a matrix name
     if args.spec is None:
         cfg = default_spec("verify")
         args.spec = cfg.spec
@@ -457,13 +462,25 @@ def _write_graph(report: Report, path: str) -> None:
     print(f"graph: {sm['sccs']:,} strongly connected components; {shape}", file=sys.stderr)
 
 
+def named_matrix(cls: type[Spec], name: str | bool) -> dict:
+    """The spec's default matrix (`matrix`; `--matrix` alone or `--matrix default`) or a named one
+    (`matrices[name]`): optional "variants", "scenarios" and "params" (applied to every cell)."""
+    named = getattr(cls, "matrices", None) or {}
+    if name is True or (name == "default" and "default" not in named):
+        return cls.matrix or {}
+    if name not in named:
+        raise UsageError(f"unknown matrix {name!r}; known: {', '.join(['default', *named])}")
+    return named[name]
+
+
 def _matrix(args, path: str, cls: type[Spec], overrides: dict[str, str]) -> int:
     from .check import check, exit_code, report_json
     from .explorer import Progress
 
-    m = cls.matrix or {}
+    m = named_matrix(cls, args.matrix)
     variants = m.get("variants") or list(cls.variants) or [None]
     scenarios = m.get("scenarios") or list(cls.scenarios) or [None]
+    overrides = {**m.get("params", {}), **overrides}   # -p wins over the matrix's own parameters
     reports: list[Report] = []
     t0 = time.monotonic()
     quiet = args.quiet or args.json

@@ -243,6 +243,8 @@ class Spec:
     Class attributes a spec may set:
     - `variants`, `scenarios`: dicts name -> {param: value};
     - `matrix`: dict with optional lists "variants" and "scenarios" for the matrix run;
+    - `matrices`: dict name -> a matrix like `matrix`, plus optional "params" (param -> value for every
+      cell), run by `verify --matrix NAME`;
     - `check_deadlock` (default True);
     - `lanes`: dict lane name -> action names, the party that runs each action (the trace viewer's
       sequence chart); `message_loss`: the actions that lose a message in flight (see `in_flight`);
@@ -253,6 +255,7 @@ class Spec:
     variants: dict[str, dict[str, Any]] = {}
     scenarios: dict[str, dict[str, Any]] = {}
     matrix: dict[str, list[str]] | None = None
+    matrices: dict[str, dict[str, Any]] = {}
     check_deadlock: bool = True
     expect: dict[str, Any] | None = None
 

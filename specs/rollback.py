@@ -148,6 +148,17 @@ class Rollback(Spec):
     }
     matrix = {"variants": ["pre73", "fixA", "fixB", "fixC", "fixD", "phase73"],
               "scenarios": ["idle", "idle_latency", "active", "active_latency", "active_loss", "focus_loss"]}
+    matrices = {
+        # the mechanisms of issue 16, one scenario each (docs/rollback-model.md, "Mechanisms")
+        "mechanisms": {"variants": ["pre73", "fixA", "fixB", "fixC", "fixD", "phase73"],
+                       "scenarios": ["snapshot_cap", "any_timeout", "any_timeout_hidden", "late_reply",
+                                     "inorder_latency", "inorder_loss"]},
+        # raised bounds for the two commits, sized to finish in about 30 minutes on the 2-core machine
+        # (README, "The deep matrix"); one peer and one episode, as everywhere in this spec
+        "deep": {"variants": ["pre73", "phase73"],
+                 "scenarios": ["idle", "idle_latency", "active", "active_latency", "active_loss", "focus_loss"],
+                 "params": {"N": 4, "K": 3, "R": 2, "E": 2, "maxLate": 2}},
+    }
     # Named after the Phase-73 end-to-end tests (docs/rollback-model.md maps each row to its test).
     scenarios = {
         "idle": {"localChoices": 0, "partnerChoices": 0, "latency": False, "loss": False},

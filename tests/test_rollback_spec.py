@@ -29,6 +29,10 @@ def test_shape():
     assert set(cls.scenarios) == {"idle", "idle_latency", "active", "active_latency", "active_loss",
                                   "focus_loss"} | set(MECHANISMS)
     assert cls.matrix["scenarios"] == list(SCENARIOS)   # the default matrix keeps the six test scenarios
+    assert cls.matrices["mechanisms"]["scenarios"] == list(MECHANISMS)
+    deep = cls.matrices["deep"]   # run in the background, never in the tests (README: about 30 minutes)
+    assert deep["params"] == {"N": 4, "K": 3, "R": 2, "E": 2, "maxLate": 2}
+    assert deep["variants"] == ["pre73", "phase73"] and deep["scenarios"] == list(SCENARIOS)
     for a in cls._actions:   # every action names the upstream function and lines it models
         first = (a.effect.__doc__ or "").strip().splitlines()[0]
         assert re.search(r"L\d{3,4}", first), (a.name, first)
