@@ -117,7 +117,8 @@ def _file_safe(text: str) -> str:
 
 def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out_dir: str | None = "counterexamples",
           witness_dir: str | None = None, progress: Progress | None = None, record_edges: bool = False,
-          all_violations: bool = False, successors: Any = None, reduce: bool = False) -> Report:
+          all_violations: bool = False, successors: Any = None, reduce: bool = False,
+          exact: bool = False, workers: int = 1) -> Report:
     """Check every property of a bound spec. Raises SpecError for mistakes found before exploring.
 
     With `reduce`, the reductions that are sound for the spec are on: symmetry, if the spec declares one
@@ -157,7 +158,7 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
             reducer.labels = successors[1]
             report.reductions.append("partial-order")
     res = explore(bound, props, limits, progress=progress, record_edges=record_edges,
-                  all_violations=all_violations, successors=successors,
+                  all_violations=all_violations, successors=successors, exact=exact, workers=workers,
                   canonical=canon.canonical if canon is not None else None,
                   ample=reducer.select if reducer is not None else None)
     if canon is not None and res.error is None:  # a cheap sample of the spec's claim that actions commute
@@ -182,13 +183,15 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
     counted = f"{n:,} reachable states" if canon is None else f"{n:,} reachable states up to symmetry {canon.sym.name}"
     if reducer is not None:
         counted = f"{n:,} states of a partial-order-reduced search"
+    # a verdict over every state explored rests on 64-bit fingerprints: say how likely one hid a state
+    fp = f"; fingerprint collision probability {res.collision_probability:.2g}" if not res.exact else ""
     if res.complete:
-        full = f"all {counted}, depth {res.depth}; params {params}"
+        full = f"all {counted}, depth {res.depth}; params {params}{fp}"
     else:
         why = res.stop_reason
         if res.error is not None:
             why = "stopped by a model error"
-        full = f"bounded: {counted.replace('reachable ', '')} explored to depth {res.depth}, {why}; params {params}"
+        full = f"bounded: {counted.replace('reachable ', '')} explored to depth {res.depth}, {why}; params {params}{fp}"
 
     def make_trace(prop: str, kind: str, sid: int, verdict: str) -> Trace:
         path = res.path(sid)
@@ -334,6 +337,8 @@ def report_json(report: Report) -> dict[str, Any]:
             "constrained": res.constrained,
             "depth": res.depth, "complete": res.complete, "stop_reason": res.stop_reason,
             "seconds": round(res.seconds, 3), "peak_memory_mb": round(res.peak_memory_mb, 1),
+            "fingerprints": not res.exact, "collision_probability": res.collision_probability,
+            "workers": res.workers,
             "coverage": {k: {"fired": f, "new_states": n} for k, (f, n) in res.coverage().items()},
         }
     return out

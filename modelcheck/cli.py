@@ -90,6 +90,11 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--no-reduction", action="store_true",
                    help="explore every state: no symmetry reduction (on by default where the spec declares a "
                         "symmetry and Z3 proves its properties symmetric)")
+    v.add_argument("--exact-states", action="store_true",
+                   help="keep every full state instead of 64-bit fingerprints (more memory; no collision risk)")
+    v.add_argument("--workers", type=_positive_int, default=os.cpu_count() or 1, metavar="N",
+                   help="explore on N processes once a BFS layer holds 2,000 states (default: all cores, "
+                        f"{os.cpu_count() or 1} here); the results are those of one process")
 
     ab = sub.add_parser("ablate", help="check every subset of the spec's fixes in every scenario",
                         description="Check every subset of the fixes (params with fix=True) against every "
@@ -140,7 +145,7 @@ def _add_limits(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-states", type=_positive_int, metavar="N", help="stop after N distinct states")
     p.add_argument("--max-depth", type=_positive_int, metavar="N", help="do not expand states deeper than N steps")
     p.add_argument("--max-seconds", type=_positive_float, metavar="S", help="stop after S seconds")
-    p.add_argument("--max-memory", type=_positive_int, metavar="MB", help="stop when the process uses MB megabytes")
+    p.add_argument("--max-memory", type=_positive_int, metavar="MB", help="stop when the process's resident memory exceeds MB megabytes (measured now, during each search)")
 
 
 def _positive_int(text: str) -> int:
@@ -277,7 +282,7 @@ def _verify(args) -> int:
     progress = Progress(sys.stderr, enabled=not args.quiet and not args.json)  # the stream as it is now
     report = check(bound, path, _limits(args), out_dir=args.out, witness_dir=args.witnesses,
                    progress=progress, record_edges=bool(args.graph), all_violations=args.all_violations,
-                   reduce=not args.no_reduction)
+                   reduce=not args.no_reduction, exact=args.exact_states, workers=args.workers)
     _decide(report.exit_code)
     if args.json:
         print(_json_report("verify", report_json(report)))
@@ -433,6 +438,8 @@ def _print_report(report: Report, quiet: bool = False) -> None:
     if res is not None and not quiet:
         rate = res.distinct / max(res.seconds, 1e-9)
         status = "complete" if res.complete else f"stopped: {res.stop_reason}"
+        status += "; exact states" if res.exact else "; 64-bit fingerprints"
+        status += f"; {res.workers} workers" if res.workers > 1 else ""
         outside = f" ({res.constrained:,} outside the constraints)" if res.constrained else ""
         print(f"statistics: {res.distinct:,} distinct states, {res.generated:,} generated{outside}, depth {res.depth}, "
               f"{res.seconds:.2f} s ({rate:,.0f} states/s), peak memory {res.peak_memory_mb:,.0f} MB; {status}",
@@ -488,9 +495,11 @@ def _matrix(args, path: str, cls: type[Spec], overrides: dict[str, str]) -> int:
         for scenario in scenarios:
             bound = cls.bind(variant, scenario, overrides)
             rep = check(bound, path, _limits(args), out_dir=args.out, witness_dir=args.witnesses,
-                        progress=Progress(sys.stderr, enabled=not quiet), reduce=not args.no_reduction)
+                        progress=Progress(sys.stderr, enabled=not quiet), reduce=not args.no_reduction,
+                        exact=args.exact_states, workers=args.workers)
             reports.append(rep)
             res = rep.result
+            res.release()  # traces are written: the matrix keeps counts and verdicts, not each cell's states
             if not quiet:
                 print(f"checked {variant or '-'} / {scenario or '-'}: {res.distinct:,} states, "
                       f"{res.seconds:.1f} s", file=sys.stderr)

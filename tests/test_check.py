@@ -27,7 +27,7 @@ def test_two_phase_commit_rm3_is_consistent():
     assert report.exit_code == EXIT_OK and report.error is None and report.warnings == []
     line = report.verdicts[0].line(report.label)
     assert line == ("specs/two_phase_commit.py: always consistent: VERIFIED (all 288 reachable states, depth 10; "
-                    "params RMs=3)")
+                    "params RMs=3; fingerprint collision probability 1.3e-14)")
 
 
 def test_mutex_verdicts(tmp_path):
@@ -136,7 +136,7 @@ def test_sometimes_verified_with_witness_or_violated_when_never_reached():
     report = check(Capped.bind(), "capped.py", out_dir=None)
     v = report.verdicts[0]
     assert (v.verdict, v.bound) == (VIOLATED, "no state satisfies it among all 2 reachable states, depth 1; "
-                                              "params none")
+                                              "params none; fingerprint collision probability 0")
 
 
 # -- bounded runs are never a plain pass -----------------------------------------------------------------------

@@ -34,9 +34,11 @@ def test_exit_0_when_every_property_is_verified(cli, tmp_path):
     code, out, err = cli("verify", "specs/mutex.py", "--out", tmp_path)
     assert code == 0
     assert out.splitlines() == [
-        "specs/mutex.py: always mutual_exclusion: VERIFIED (all 8 reachable states, depth 3; params N=2, fixLock=true)",
+        "specs/mutex.py: always mutual_exclusion: VERIFIED (all 8 reachable states, depth 3; params N=2, fixLock=true; "
+        "fingerprint collision probability 3e-18)",
         "specs/mutex.py: sometimes someone_enters: VERIFIED (witness in 2 steps; params N=2, fixLock=true)",
-        "specs/mutex.py: deadlock_free: VERIFIED (all 8 reachable states, depth 3; params N=2, fixLock=true)"]
+        "specs/mutex.py: deadlock_free: VERIFIED (all 8 reachable states, depth 3; params N=2, fixLock=true; "
+        "fingerprint collision probability 3e-18)"]
     assert "statistics: 8 distinct states, 15 generated, depth 3" in err and "complete" in err
     assert os.listdir(tmp_path) == []
 

@@ -149,14 +149,19 @@ def test_terminal_states_are_not_deadlocks():
 
 # -- stopping early and limits ---------------------------------------------------------------------------------
 
-def test_search_stops_once_no_verdict_can_change():
+def _mutual_exclusion_only():
+    """buggy mutex with one property and no deadlock check: the search stops at the violation."""
     bound = load("specs/mutex.py").bind("buggy")
     props = [p for p in compile_properties(bound) if p.name == "mutual_exclusion"]
     bound.cls.check_deadlock = False
     try:
-        res = explore(bound, props)
+        return explore(bound, props)
     finally:
         bound.cls.check_deadlock = True
+
+
+def test_search_stops_once_no_verdict_can_change():
+    res = _mutual_exclusion_only()
     assert "mutual_exclusion" in res.found and not res.complete
     assert res.stop_reason == "nothing left to decide" and res.distinct < 13
 
@@ -226,7 +231,7 @@ def test_model_errors_name_the_culprit_and_keep_partial_statistics(fault, needle
 
 def test_progress_lines_after_the_delay(monkeypatch):
     clock = iter([0.0, 1.0, 6.0, 6.5, 12.0])
-    monkeypatch.setattr("modelcheck.explorer.time.monotonic", lambda: next(clock))
+    monkeypatch.setattr("modelcheck.search.core.time.monotonic", lambda: next(clock))
     out = io.StringIO()
     p = Progress(stream=out, after=2.0)          # start = 0
     p.update(10, 1, 5)                           # t=1: too early
@@ -361,7 +366,7 @@ def test_progress_starts_after_two_seconds_then_every_five_into_a_log(monkeypatc
     once the run passes two seconds, then one every five seconds."""
     import io
 
-    from modelcheck import explorer
+    from modelcheck.search import core as explorer
 
     clock = [100.0]
     monkeypatch.setattr(explorer.time, "monotonic", lambda: clock[0])
@@ -397,3 +402,169 @@ def test_ctrl_c_while_importing_exits_3_without_a_traceback(monkeypatch, capsys)
     monkeypatch.setattr(builtins, "__import__", interrupted)
     assert entry.run() == 3
     assert capsys.readouterr().err == "modelcheck: interrupted before a verdict\n"
+
+
+# -- the search seam: fingerprints against exact states, limits by time, depth after a stop --------------------
+
+SPECS = ([("specs/" + f, None, None) for f in ("mutex.py", "two_phase_commit.py")]
+         + [("specs/mutex.py", "buggy", None), ("specs/rollback.py", "pre73", "active"),
+            ("specs/rollback.py", "phase73", "active_latency")]
+         + [(n, None, None) for n in ("counter", "faulty", "fixes", "ops", "setorder", "two_bugs",
+                                      "two_phase_eager", "viewer_frames", "huge")]
+         + [("counter", "stuck", None), ("viewer_frames", "buggy", None), ("fixes", None, "both")])
+
+
+def _summary(res):
+    """Everything a verdict or a table shows: counts, decided ids' path lengths, coverage."""
+    length = lambda sid: None if sid is None else len(res.path(sid)) - 1  # noqa: E731
+    return {"distinct": res.distinct, "generated": res.generated, "depth": res.depth, "complete": res.complete,
+            "stop": res.stop_reason, "found": {k: length(v) for k, v in res.found.items()},
+            "deadlock": length(res.deadlock), "stuck": {k: length(v) for k, v in res.stuck.items()},
+            "coverage": res.coverage(), "error": str(res.error) if res.error else None}
+
+
+@pytest.mark.parametrize("stop_early", [True, False])
+@pytest.mark.parametrize("spec, variant, scenario", SPECS)
+def test_fingerprints_and_exact_states_give_the_same_results(spec, variant, scenario, stop_early):
+    """The fingerprint visited set (the default) and exact states find the same counts, the same verdicts
+    and counterexamples of the same length, also when the search stops early or at --max-states (the
+    batched search is cut where a one-successor-at-a-time search would have stopped)."""
+    bound = load(spec).bind(variant, scenario)
+    props = compile_properties(bound)
+    limits = Limits(max_states=20_000)
+    fp = explore(bound, props, limits, stop_early=stop_early)
+    ex = explore(bound, props, limits, stop_early=stop_early, exact=True)
+    assert ex.exact and not fp.exact
+    assert _summary(fp) == _summary(ex)
+    # the states rebuilt by re-executing actions are the exact search's states, in the same order
+    assert list(fp.states[:300]) == ex.states[:300]
+    assert [fp.state(i) for i in range(0, ex.distinct, max(1, ex.distinct // 7))] == ex.states[::max(1, ex.distinct // 7)]
+
+
+def test_fingerprints_are_refused_where_hash_collides_by_construction():
+    # CPython: hash(-1) == hash(-2), so two states differing only there would always collide
+    from modelcheck.search import fingerprint_safe
+
+    class Below(Spec):
+        check_deadlock = False
+
+        def variables(self):
+            return {"x": IntRange(-2, 1)}
+
+        def init(self):
+            yield self.State(x=-2)
+
+        @action(guard=lambda self, s: s.x < 1)
+        def up(self, s):
+            return s.set(x=s.x + 1)
+
+    assert hash((-1, 0)) == hash((-2, 0))
+    assert "hash(-1) == hash(-2)" in fingerprint_safe(Below.bind())
+    res = explore(Below.bind(), [], stop_early=False)
+    assert res.exact and res.distinct == 4   # exact states kept: -2 and -1 are two states
+    assert fingerprint_safe(load("specs/two_phase_commit.py").bind()) == ""
+
+
+def test_a_slow_guard_does_not_overrun_the_time_limit():
+    """Limits are checked by the clock between batches whose size follows the measured speed: with a
+    guard taking 20 ms, --max-seconds 0.3 stops well before a check every 1,024 states would (20 s)."""
+    import time as _time
+
+    from modelcheck import IntRange, Spec, TupleOf, action, always
+
+    class Slow(Spec):
+        check_deadlock = False
+
+        def variables(self):
+            return {"c": TupleOf(IntRange(0, 30), 4)}
+
+        def init(self):
+            yield self.State(c=(0, 0, 0, 0))
+
+        @action(over=lambda self: range(4), guard=lambda self, s, i: _time.sleep(0.005) or s.c[i] < 30)
+        def step(self, s, i):
+            return s.set(c=s.c[:i] + (s.c[i] + 1,) + s.c[i + 1:])
+
+        @always
+        def fine(self, v):
+            return v.c[0] >= 0
+
+    bound = Slow.bind()
+    res = explore(bound, compile_properties(bound), Limits(max_seconds=0.3))
+    assert res.stop_reason == "time limit --max-seconds 0.3" and not res.complete
+    assert res.seconds < 1.5, res.seconds
+
+
+def test_depth_after_an_early_stop_is_the_deepest_state_found():
+    res = _mutual_exclusion_only()
+    assert not res.complete and res.stop_reason == "nothing left to decide"
+    # the violation is 4 steps deep; its parent's layer (3) was being expanded when the search stopped
+    assert res.depth == max(len(res.path(i)) - 1 for i in range(res.distinct)) == 4
+    huge = load("huge").bind()
+    res = explore(huge, compile_properties(huge), Limits(max_states=100))
+    assert res.depth == len(res.path(res.distinct - 1)) - 1 == 4   # 1 + 6 + 21 + 56 = 84 states to depth 3
+
+
+def test_release_keeps_counts_and_drops_the_states():
+    bound = load("specs/two_phase_commit.py").bind()
+    res = explore(bound, compile_properties(bound))
+    n, cov = res.distinct, res.coverage()
+    res.release()
+    assert res.distinct == n and res.coverage() == cov and len(res.parent) == 0 and res.lookup is None
+
+
+def test_the_fingerprint_table_finds_what_it_holds():
+    import numpy as np
+
+    from modelcheck.search import FingerprintTable
+    rng = np.random.default_rng(7)
+    keys = np.unique(rng.integers(-2 ** 63, 2 ** 63 - 1, 50_000, dtype=np.int64)).view(np.uint64)
+    rng.shuffle(keys)
+    t = FingerprintTable()
+    for k in range(0, len(keys), 997):  # batches, in several merged runs
+        t.insert(keys[k:k + 997], np.arange(k, min(k + 997, len(keys)), dtype=np.int32))
+    assert len(t) == len(keys) and len(t.runs) < 20 and t.nbytes == 12 * len(keys)
+    assert (t.lookup(keys) == np.arange(len(keys))).all()
+    absent = np.setdiff1d(rng.integers(-2 ** 63, 2 ** 63 - 1, 1000, dtype=np.int64).view(np.uint64), keys)
+    assert (t.lookup(absent) == -1).all()
+
+
+# -- parallel: forked workers give the results of one process -------------------------------------------------
+# Every spec above is explored with 1 and 2 workers and compared (counts, depth, stop reason, the length of
+# every counterexample, witness, deadlock and always_possible trace, coverage, and the BFS tree itself).
+# PARALLEL_FROM = 1 moves even the toys to the workers at their first layer.
+
+@pytest.mark.parametrize("stop_early", [True, False])
+@pytest.mark.parametrize("spec, variant, scenario", SPECS + [("symmetric", None, None)])
+def test_two_workers_give_the_results_of_one(spec, variant, scenario, stop_early, monkeypatch):
+    from modelcheck.search import parallel
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)
+    bound = load(spec).bind(variant, scenario)
+    props = compile_properties(bound)
+    limits = Limits(max_states=20_000)   # huge.py never ends: both stop at the same state
+    one = explore(bound, props, limits, stop_early=stop_early)
+    two = explore(bound, props, limits, stop_early=stop_early, workers=2)
+    assert one.workers == 1 and two.workers == 2
+    assert _summary(two) == _summary(one)
+    assert list(two.parent) == list(one.parent) and list(two.label) == list(one.label) and two.labels == one.labels
+
+
+def test_three_workers_and_rebalanced_layers_on_two_phase_commit(monkeypatch):
+    from modelcheck.search import parallel
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)
+    bound = load("specs/two_phase_commit.py").bind(overrides={"RMs": 5})
+    res = explore(bound, compile_properties(bound), stop_early=False, workers=3)
+    assert (res.distinct, res.generated, res.workers, res.complete) == (8832, 58146, 3, True)  # as one process
+
+
+@pytest.mark.parametrize("fault", ["guard_raises", "effect_raises", "returns_none", "wrong_type", "out_of_domain",
+                                   "unhashable", "over_raises", "violated_then_raises"])
+def test_a_model_error_in_a_worker_is_reported_as_in_one_process(fault, monkeypatch):
+    from modelcheck.search import parallel
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)
+    bound = load("faulty").bind(overrides={"fault": fault})
+    props = compile_properties(bound)
+    one = explore(bound, props, stop_early=False)
+    two = explore(bound, props, stop_early=False, workers=2)
+    assert one.error is not None and str(two.error) == str(one.error)
+    assert _summary(two) == _summary(one)

@@ -1,0 +1,331 @@
+"""Breadth-first search on several processes (fork), layer by layer, with the results of one process.
+
+Each worker holds a contiguous segment of the current layer (in id order: worker 0 the first states,
+then worker 1, ...), a replica of the visited fingerprints of the previous layers, and the states it
+found new in this layer. It expands its segment in batches; per batch it sends the coordinator (this
+process) the successor counts and labels, and for every successor it has not seen before (its
+candidates): the fingerprint, whether the state is in the domains, whether a property must look at
+it (then the state itself, which is rare), and its always_possible goal bits. The coordinator takes
+the batches in worker order, so the new states get the ids, the counts and the cuts of a single
+process (`Search.take`): distinct and generated counts, verdicts and shortest counterexamples are
+the same for any number of workers. At the end of a layer each worker keeps its accepted candidates
+as its next segment, every worker adds the layer's fingerprints to its replica, and the segments are
+rebalanced by moving states between neighbours (order kept).
+
+Workers are forked, so they share the spec, the generated successor function and CPython's string
+hash salt with the coordinator; the fingerprint is `hash(state)` everywhere.
+"""
+from __future__ import annotations
+
+import gc
+import multiprocessing as mp
+import os
+import signal
+import time
+from collections import deque
+from multiprocessing.connection import wait
+from typing import Any, Callable
+
+import numpy as np
+
+from ..spec import BoundSpec
+from .bfs import Batch, Search, _invalid, _parent_of, expand_chunk, fingerprints
+from .core import Budget, Limits, ModelError, PropertyTracker
+from .visited import FingerprintTable
+
+__all__ = ["continue_parallel", "PARALLEL_FROM"]
+
+PARALLEL_FROM = 2000  # the first BFS layer this large moves to the workers (smaller searches stay in one process)
+
+
+def continue_parallel(S: Search, frontier: list[Any], layer_start: int, depth: int, expand: Callable,
+                      workers: int, register: Callable[[int, tuple], int]) -> tuple[int, int]:
+    """Continue the search `S` from the layer `frontier` (ids from `layer_start`) on `workers` forked
+    processes; returns (states left unexpanded, depth reached) as `bfs` does. `register` numbers the
+    labels the workers meet (arguments of a state-dependent `over`) as one process would."""
+    props, budget = S.props, S.budget
+    ctx = mp.get_context("fork")
+    conns, procs = [], []
+    seg = _split(len(frontier), workers)
+    for w in range(workers):
+        a, b = ctx.Pipe()
+        part = frontier[seg[w]:seg[w + 1]]
+        p = ctx.Process(target=_worker, args=(b, S.bound, S.labels, expand, props, S.table, part, S.keep_edges),
+                        daemon=True)
+        p.start()
+        b.close()
+        conns.append(a)
+        procs.append(p)
+    del frontier
+    # per worker: its label ids -> ours (equal for the labels that existed when it was forked)
+    lmap = [list(range(len(S.labels))) for _ in range(workers)]
+    budget.pids = [p.pid for p in procs]
+    S.res.workers = workers
+    sizes = [seg[w + 1] - seg[w] for w in range(workers)]
+    left = 0
+    max_depth = S.limits.max_depth
+    try:
+        while sum(sizes):
+            n_layer = sum(sizes)
+            if depth >= 1 and max_depth is not None and depth >= max_depth:
+                S.stopped = f"depth limit --max-depth {max_depth}"
+                left = n_layer
+                break
+            for c in conns:
+                c.send(("layer",))
+            bufs: list[deque] = [deque() for _ in range(workers)]
+            open_ = set(range(workers))
+            cur = 0               # the worker whose batches are taken now
+            off = 0               # states of the layer expanded so far (in id order)
+            accepted: list[list] = [[] for _ in range(workers)]  # per worker, per batch: accepted candidates
+            layer_keys: list[np.ndarray] = []
+            halt = False
+            while cur < workers:
+                S.stopped = budget.check(len(S.parent), depth, n_layer - off)
+                if S.stopped or props.finished():
+                    halt = True
+                    break
+                if not bufs[cur]:
+                    for c in wait([conns[w] for w in open_], timeout=0.1):
+                        w = conns.index(c)
+                        msg = c.recv()
+                        bufs[w].append(msg)
+                        if msg[0] in ("done", "error"):
+                            open_.discard(w)
+                    continue
+                msg = bufs[cur].popleft()
+                if msg[0] == "done":
+                    cur += 1
+                    continue
+                if msg[0] == "error":
+                    raise ModelError(msg[1], _typed(S.bound, msg[2]))
+                for ai, args in msg[-1]:
+                    lmap[cur].append(register(ai, args))
+                b = _batch(S, msg, lmap[cur])
+                expanded, done, cut = S.take(b, layer_start + off, depth)
+                acc = np.asarray(b.new_pos[:done], np.int64)
+                accepted[cur].append(np.searchsorted(msg[3], acc))  # indices among the batch's candidates
+                if done:
+                    layer_keys.append(b.keys[acc])
+                off += expanded
+                if cut:
+                    halt = True
+                    break
+            if halt:
+                left = max(n_layer - off, 1)
+                break
+            # the layer is done: every worker keeps its accepted candidates and learns the new fingerprints
+            keys = np.concatenate(layer_keys) if layer_keys else np.zeros(0, np.uint64)
+            for w, c in enumerate(conns):
+                c.send(("accept", accepted[w], keys))
+            sizes = _rebalance(conns, [c.recv()[1] for c in conns])
+            layer_start += n_layer
+            depth += 1
+            left = sum(sizes)
+    except (KeyboardInterrupt, ModelError) as e:
+        left = S.halt(e)
+    finally:
+        S.budget.peak_mb = max(S.budget.peak_mb, S.budget.memory_mb(fresh=True))
+        for p in procs:
+            p.kill()
+        for p in procs:
+            p.join()
+        for c in conns:
+            c.close()
+        budget.pids = []
+    return left, depth
+
+
+def _split(n: int, w: int) -> list[int]:
+    return [n * i // w for i in range(w + 1)]
+
+
+def _batch(S: Search, msg: tuple, lmap: list[int]) -> Batch:
+    """A worker's batch message as a `Batch` for `Search.take`: candidates not yet seen become new."""
+    _, counts, lids, cand_pos, cand_keys, valid, needs, goals, shipped, dead, all_keys, errors, _ = msg
+    if len(lids):
+        lids = np.asarray(lmap, np.int64)[lids]
+    shipped = {i: _typed(S.bound, t) for i, t in shipped.items()}
+    dead = [(j, _typed(S.bound, t)) for j, t in dead]
+    fresh = S.table.lookup(cand_keys) < 0 if len(cand_keys) else np.zeros(0, bool)
+    idx = np.flatnonzero(fresh)
+    new_pos = cand_pos[idx].tolist()
+    m = len(lids)
+    keys = np.zeros(m, np.uint64)
+    keys[cand_pos] = cand_keys
+    idx_l = idx.tolist()
+    new_states = [shipped.get(i) for i in idx_l]
+    new_valid = valid[idx].tolist()
+    new_needs = needs[idx].tolist() if needs is not None else None
+    new_goals = None
+    if goals is not None:  # a row of 255: the goal raised in the worker; the coordinator recomputes it
+        new_goals = [None if 255 in g else g for g in goals[idx].tolist()]
+    ids = None
+    if S.keep_edges:
+        ids = S.ids_of(all_keys, new_pos)
+    where = {c: n for n, c in enumerate(idx_l)}   # candidate index -> index among the new states
+    errs = {where[c]: ModelError(m, _typed(S.bound, s)) for c, (m, s) in errors.items() if c in where}
+    return Batch(counts, lids, new_pos, new_states, new_valid, new_needs, new_goals, keys, ids, dead, None,
+                 errs or None)
+
+
+def _plain(t: Any) -> Any:
+    return tuple(t) if isinstance(t, tuple) else t
+
+
+def _typed(bound: BoundSpec, t: Any) -> Any:
+    """A state sent as a plain tuple, as its State again (anything else as it came)."""
+    return tuple.__new__(bound.State, t) if type(t) is tuple and len(t) == len(bound.names) else t
+
+
+def _rebalance(conns: list, sizes: list[int]) -> list[int]:
+    """Move states between neighbouring workers until the segments differ by at most ~10% (order kept)."""
+    total = sum(sizes)
+    w_n = len(sizes)
+    if total == 0 or max(sizes) - min(sizes) <= max(64, total // (10 * w_n)):
+        return sizes
+    want = _split(total, w_n)
+    have = [0]
+    for s in sizes:
+        have.append(have[-1] + s)
+    for w in range(w_n - 1):
+        # boundary between worker w and w+1 should move from have[w+1] to want[w+1]
+        d = have[w + 1] - want[w + 1]
+        if d > 0:    # w gives its last d states to w+1
+            conns[w].send(("give_tail", d))
+            states = conns[w].recv()[1]
+            conns[w + 1].send(("take_head", states))
+            conns[w + 1].recv()
+        elif d < 0:  # w+1 gives its first -d states to w
+            conns[w + 1].send(("give_head", -d))
+            states = conns[w + 1].recv()[1]
+            conns[w].send(("take_tail", states))
+            conns[w].recv()
+        sizes[w] -= d
+        sizes[w + 1] += d
+        have[w + 1] = want[w + 1]
+    return sizes
+
+
+def _worker(conn, bound: BoundSpec, labels: list, expand: Callable, props: PropertyTracker, replica: FingerprintTable,
+            segment: list[Any], keep_edges: bool) -> None:
+    """A worker: expand its segment of each layer in batches; see the module docstring."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # the coordinator stops the workers
+    gc.disable()
+    valid = bound.valid
+    attention = props.attention
+    possible = props.possible
+    check_deadlock = props.check_deadlock
+    is_terminal = props.is_terminal
+    budget = Budget(Limits(), None, time.monotonic())
+    State, new = bound.State, tuple.__new__
+    sent = len(labels)   # labels the coordinator knows
+    try:
+        while True:
+            msg = conn.recv()
+            kind = msg[0]
+            if kind == "layer":
+                mine = FingerprintTable()        # candidates of this layer
+                kept: list[list[Any]] = []       # per batch: candidate states
+                off = 0
+                size = budget.batch(0, 0.0)
+                while off < len(segment):
+                    t1 = time.monotonic()
+                    chunk = segment[off:off + size]
+                    out = _expand_batch(bound, labels, sent, expand, chunk, replica, mine, valid, attention, possible,
+                                        check_deadlock, is_terminal, keep_edges)
+                    conn.send(out[0])
+                    if out[0][0] == "error":
+                        break
+                    kept.append(out[1])
+                    sent = len(labels)
+                    off += len(chunk)
+                    size = budget.batch(len(chunk), time.monotonic() - t1)
+                conn.send(("done",))
+            elif kind == "accept":
+                _, acc, keys = msg
+                segment = [states[i] for states, a in zip(kept, acc) for i in a.tolist()]
+                kept = []
+                if len(keys):
+                    replica.insert(keys, np.zeros(len(keys), np.int32))
+                conn.send(("size", len(segment)))
+            elif kind == "give_tail":
+                n = msg[1]
+                conn.send(("states", [tuple(t) for t in segment[len(segment) - n:]]))
+                segment = segment[:len(segment) - n]
+            elif kind == "give_head":
+                n = msg[1]
+                conn.send(("states", [tuple(t) for t in segment[:n]]))
+                segment = segment[n:]
+            elif kind == "take_head":
+                segment = [new(State, t) for t in msg[1]] + segment
+                conn.send(("ok",))
+            elif kind == "take_tail":
+                segment = segment + [new(State, t) for t in msg[1]]
+                conn.send(("ok",))
+    except (EOFError, OSError, KeyboardInterrupt):
+        pass
+    except BaseException as e:  # a bug of ours: tell the coordinator, which reports it
+        try:
+            conn.send(("error", f"search worker failed: {type(e).__name__}: {e}", None))
+        except Exception:
+            pass
+    finally:
+        os._exit(0)
+
+
+def _expand_batch(bound, labels, sent, expand, chunk, replica, mine, valid, attention, possible, check_deadlock,
+                  is_terminal, keep_edges) -> tuple[tuple, list[Any]]:
+    """Expand one batch of a worker's part of the layer: (the message for the coordinator, the candidates)."""
+    try:
+        lid_l, ts, counts = expand_chunk(bound, expand, chunk)
+    except ModelError as err:
+        return ("error", str(err), _plain(err.state)), []
+    lids = np.array(lid_l, np.int64)
+    try:
+        keys, uniq, first = fingerprints(bound, labels, lid_l, lids, ts, counts, chunk)
+    except ModelError as err:
+        return ("error", str(err), _plain(err.state)), []
+    fresh = (replica.lookup(uniq) < 0) & (mine.lookup(uniq) < 0)
+    cand_pos = np.sort(first[fresh])
+    cand_keys = keys[cand_pos]
+    mine.insert(cand_keys, np.zeros(len(cand_keys), np.int32))
+    cands = [ts[k] for k in cand_pos.tolist()]
+    ok = np.fromiter((valid(t) for t in cands), bool, len(cands))
+    shipped: dict[int, Any] = {}
+    needs = None
+    if attention is not None:
+        needs = np.zeros(len(cands), bool)
+        for i, t in enumerate(cands):
+            try:
+                hit = attention(t)
+            except Exception:
+                hit = True
+            if hit:
+                needs[i] = True
+                shipped[i] = t
+    goals = None
+    if possible:
+        goals = np.zeros((len(cands), len(possible)), np.uint8)
+        for i, t in enumerate(cands):
+            try:
+                goals[i] = [1 if p.predicate(t) else 0 for p in possible]
+            except Exception:  # the coordinator computes it again and reports the property that raised
+                goals[i] = 255
+                shipped[i] = t
+    errors = {}
+    for i in np.flatnonzero(~ok).tolist():
+        k = int(cand_pos[i])
+        err = _invalid(bound, labels, lid_l[k], cands[i], chunk[_parent_of(counts, k)])
+        errors[i] = (str(err), _plain(err.state))
+    dead = [(j, chunk[j]) for j, c in enumerate(counts) if c == 0 and not is_terminal(chunk[j])] \
+        if check_deadlock else []
+    # states travel as plain tuples: the State class is made at bind time and does not pickle
+    shipped = {i: _plain(t) for i, t in shipped.items()}
+    dead = [(j, _plain(t)) for j, t in dead]
+    ai_of = {id(a): i for i, a in enumerate(bound.actions)}
+    new_labels = [(ai_of[id(a)], args) for a, args in labels[sent:]]  # labels this worker numbered itself
+    msg = ("batch", np.asarray(counts, np.int64), lids, cand_pos, cand_keys, ok, needs, goals, shipped, dead,
+           keys if keep_edges else None, errors, new_labels)
+    return msg, cands
+
