@@ -32,7 +32,7 @@ def test_a_constraint_that_excludes_nothing_changes_nothing():
 def test_verdicts_name_the_constraint_they_hold_within(cli):
     code, out, _ = cli("verify", "tests/specs/constrained.py")
     assert code == 0, out
-    assert "always x_at_most_3: VERIFIED (all 10 reachable states, depth 3; params L=3; within @constraint small)" in out
+    assert "always x_at_most_3: VERIFIED (all 10 reachable states, depth 3; params L=3; within @constraint small; fingerprint collision probability 6e-18)" in out
     assert "deadlock_free: VERIFIED" in out
 
 

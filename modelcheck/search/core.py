@@ -149,12 +149,11 @@ def make_expander(bound: BoundSpec) -> tuple[Callable[[Any], list], Callable[[An
                 "        return True  # not a state at all: the search reports the effect that made it"]
         lines[:0] = head
         lines.append("    return [(_l, _t) if _inside(_t) else (~_l, _t) for _l, _t in out]")
-        exp = ["def expand(s, la, ta):", "    for _l, _t in successors(s):",
-               "        la(_l if _inside(_t) else ~_l)", "        ta(_t)"]
+        exp = ["def expand(s, la, ta):", "    for _l, _t in successors(s):", "        la(_l)", "        ta(_t)"]
     else:
         lines.append("    return out")
     run_source("\n".join(lines), f"successors of {bound.name}", ns)
-    run_source("\n".join(exp), f"expand of {bound.name}", ns)
+    run_source("\n".join(exp), f"successors of {bound.name}", ns)  # the same name: it is the same function
 
     def register(ai: int, args: tuple) -> int:
         i = lid_of.get((ai, args))
