@@ -47,24 +47,29 @@ def continue_parallel(S: Search, frontier: list[Any], layer_start: int, depth: i
     ctx = mp.get_context("fork")
     conns, procs = [], []
     seg = _split(len(frontier), workers)
-    for w in range(workers):
-        a, b = ctx.Pipe()
-        part = frontier[seg[w]:seg[w + 1]]
-        p = ctx.Process(target=_worker, args=(b, S.bound, S.labels, expand, props, S.table, part, S.keep_edges),
-                        daemon=True)
-        p.start()
-        b.close()
-        conns.append(a)
-        procs.append(p)
-    del frontier
     # per worker: its label ids -> ours (equal for the labels that existed when it was forked)
     lmap = [list(range(len(S.labels))) for _ in range(workers)]
-    budget.pids = [p.pid for p in procs]
     S.res.workers = workers
     sizes = [seg[w + 1] - seg[w] for w in range(workers)]
     left = 0
     max_depth = S.limits.max_depth
     try:
+        # Ctrl-C waits until every worker is started, so the `finally` below stops them all
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            for w in range(workers):
+                a, b = ctx.Pipe()
+                part = frontier[seg[w]:seg[w + 1]]
+                p = ctx.Process(target=_worker, args=(b, conns + [a], S.bound, S.labels, expand, props, S.table,
+                                                      part, S.keep_edges), daemon=True)
+                p.start()
+                b.close()
+                conns.append(a)
+                procs.append(p)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        del frontier
+        budget.pids = [p.pid for p in procs]
         while sum(sizes):
             n_layer = sum(sizes)
             if depth >= 1 and max_depth is not None and depth >= max_depth:
@@ -129,7 +134,7 @@ def continue_parallel(S: Search, frontier: list[Any], layer_start: int, depth: i
         for p in procs:
             p.kill()
         for p in procs:
-            p.join()
+            p.join(5)
         for c in conns:
             c.close()
         budget.pids = []
@@ -207,10 +212,13 @@ def _rebalance(conns: list, sizes: list[int]) -> list[int]:
     return sizes
 
 
-def _worker(conn, bound: BoundSpec, labels: list, expand: Callable, props: PropertyTracker, replica: FingerprintTable,
+def _worker(conn, theirs: list, bound: BoundSpec, labels: list, expand: Callable, props: PropertyTracker, replica: FingerprintTable,
             segment: list[Any], keep_edges: bool) -> None:
     """A worker: expand its segment of each layer in batches; see the module docstring."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # the coordinator stops the workers
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    for c in theirs:  # the coordinator's ends, inherited by the fork: with them open, no EOF when it dies
+        c.close()
     gc.disable()
     valid = bound.valid
     attention = props.attention
