@@ -64,7 +64,7 @@ def explore(bound: BoundSpec, properties: list[CompiledProperty], limits: Limits
     # step and liveness properties are checked after the search on the whole graph (steps.py, liveness.py)
     record_edges = record_edges or any(p.kind not in STATE_KINDS for p in properties)
     keep, _why = state_storage(bound, exact=exact or ample is not None, record_edges=record_edges,
-                               all_violations=all_violations, ample=ample)
+                               all_violations=all_violations)
     register = None
     if successors is not None:
         succ, expand = successors, None

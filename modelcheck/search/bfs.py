@@ -388,6 +388,8 @@ def expand_chunk(bound: BoundSpec, expand: Callable, chunk: list[Any]) -> tuple[
     for s in chunk:
         try:
             expand(s, la, ta)
+        except SpecError:  # a reduction found the spec's declarations wrong: not a model error
+            raise
         except Exception as e:
             raise _diagnose(bound, s, e) from e
         counts.append(len(ts) - before)
