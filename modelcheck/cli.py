@@ -46,6 +46,15 @@ EXPLAIN_CODES = f"""exit codes:
 
 _DEFAULT_HELP = "spec file (default: [tool.modelcheck] spec in pyproject.toml)"
 
+PROVE_CODES = f"""exit codes:
+  {EXIT_OK}  every always property PROVED for every reachable state at these parameters
+  {EXIT_VIOLATED}  at least one property VIOLATED (the trace, replayed explicitly, is written)
+  {EXIT_ERROR}  usage or spec error, a spec outside the symbolic subset (not translatable),
+     or a reachable model error
+  {EXIT_INCONCLUSIVE}  UNKNOWN: the bound or the induction did not decide (a counterexample to
+     induction is shown), or Z3 answered unknown
+"""
+
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # usage errors exit 2 with a one-line message, as argparse does
@@ -136,6 +145,29 @@ def _parser() -> argparse.ArgumentParser:
                          "or grid cell (ROW:COLUMN, e.g. f2:canon.B): who wrote it, when, from what to what "
                          "(repeatable)")
 
+    pr = sub.add_parser("prove", help="prove the always properties with Z3: bounded model checking or k-induction",
+                        description="Translate SPEC's actions into Z3 (running its own guards and effects on "
+                                    "symbolic values) and decide its `always` properties without enumerating "
+                                    "states: --bmc K searches every path of up to K steps (a violation found is "
+                                    "a shortest one); --induction K runs k-induction, helped by the spec's "
+                                    "declared helper invariants (class attribute `helpers`).",
+                        epilog=PROVE_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    pr.add_argument("spec", help="spec file (path[::Class]) or a name under specs/")
+    pr.add_argument("--variant", help="named variant, or fixes joined with '+'")
+    pr.add_argument("--scenario", help="named scenario (a preset of parameters)")
+    pr.add_argument("-p", "--param", action="append", default=[], metavar="K=V", help="set a parameter")
+    how = pr.add_mutually_exclusive_group(required=True)
+    how.add_argument("--bmc", type=_positive_int, metavar="K", help="bounded model checking to depth K")
+    how.add_argument("--induction", type=_positive_int, metavar="K", help="k-induction with k = K")
+    pr.add_argument("--mine", action="store_true",
+                    help="with --induction: mine helper invariants at small parameters (the spec's defaults with the "
+                         "same variant and scenario, or --mine-param) and keep those inductive here (Houdini)")
+    pr.add_argument("--mine-param", action="append", default=[], metavar="K=V",
+                    help="a parameter of the small instance mined for helper invariants")
+    pr.add_argument("--out", default="counterexamples", metavar="DIR",
+                    help="where counterexample traces are written (default: counterexamples/)")
+    pr.add_argument("--quiet", action="store_true", help="no progress or statistics on stderr")
+
     ls = sub.add_parser("list", help="list a spec's variants, scenarios, parameters, actions and properties")
     ls.add_argument("spec", nargs="?", help=_DEFAULT_HELP)
     return p
@@ -211,6 +243,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _ablate(args)
         if args.command == "explain":
             return _explain(args)
+        if args.command == "prove":
+            return _prove(args)
         raise UsageError(f"unknown command {args.command!r}")
     except (UsageError, SpecError, TraceError) as e:
         kind = {UsageError: "usage error", SpecError: "spec error", TraceError: "trace error"}[type(e)]
@@ -323,6 +357,143 @@ def _write_ci_reports(args, reports: list[Report], code: int) -> int:
                 print(f"modelcheck: error: cannot write {path}: {e.strerror or e}", file=sys.stderr)
                 code = code if code == EXIT_VIOLATED else EXIT_ERROR
     return code
+
+
+def _prove(args) -> int:
+    from .symbolic.encode import NotTranslatable, encode
+    from .symbolic.prove import ERROR, PROVED, UNKNOWN, VIOLATED as P_VIOLATED, EncodingMismatch, SolverUnknown, \
+        bmc, induction
+    from .trace import dump, trace_from_path
+    from .z3bridge import compile_properties
+
+    path, cls = load_spec(args.spec)
+    bound = cls.bind(args.variant, args.scenario, _params(args.param))
+    label = path + (f" [{'/'.join(x for x in (bound.variant, bound.scenario) if x)}]"
+                    if bound.variant or bound.scenario else "")
+    props = [p for p in compile_properties(bound) if p.kind == "always"]
+    helpers = {n: "declared" for n in getattr(cls, "helpers", ())}
+    unknown_helpers = [n for n in helpers if n not in {p.name for p in props}]
+    if unknown_helpers:
+        raise SpecError(f"{path}: helpers names {unknown_helpers[0]!r}, which is not an always property of "
+                        f"{cls.__name__}")
+    t0 = time.monotonic()
+    try:
+        enc = encode(bound)
+    except NotTranslatable as e:
+        raise SpecError(f"not translatable: {e}; the spec can still be checked with `modelcheck verify`") from None
+    t1 = time.monotonic()
+    try:
+        if args.bmc is not None:
+            if args.mine or args.mine_param:
+                raise UsageError("--mine works with --induction")
+            outcomes = bmc(enc, props, args.bmc)
+        elif args.mine or args.mine_param:
+            from .symbolic.houdini import houdini, instantiate, mine
+            small = cls.bind(args.variant, args.scenario, _params(args.mine_param))
+            try:
+                cands = mine(small)
+            except ValueError as e:
+                raise UsageError(f"--mine: {e}") from None
+            inst = instantiate(cands, bound)
+            _, kept, used = houdini(enc, props, inst)
+            if not args.quiet:
+                print(f"mined {len(cands):,} candidate helper invariants at {small.param_text()} "
+                      f"({len(inst):,} instances here); {len(kept):,} instances inductive together (Houdini)",
+                      file=sys.stderr)
+            note = [f"{len(kept):,} mined and proved inductive by Houdini, of which the step uses: "
+                    + "; ".join(used)] if kept and used else [f"{len(kept):,} mined (Houdini)"] if kept else []
+            outcomes = induction(enc, props, args.induction, helpers, invariants=[f for _, _, f in kept],
+                                 mined=note)
+        else:
+            outcomes = induction(enc, props, args.induction, helpers)
+    except SolverUnknown as e:
+        print(f"{label}: UNKNOWN: Z3 answered unknown ({e}); params {bound.param_text()}")
+        return _decide(EXIT_INCONCLUSIVE)
+    except EncodingMismatch as e:
+        print(f"modelcheck: internal error: the symbolic encoding disagrees with the spec: {e} (please report it)",
+              file=sys.stderr)
+        return _decide(EXIT_ERROR)
+    params = bound.param_text()
+    codes = []
+    lines, shown = [], []
+    for name in [p.name for p in props] + [ERROR]:
+        o = outcomes.get(name)
+        if o is None:
+            continue
+        what = "no model error" if name == ERROR else f"always {name}"
+        if o.verdict == PROVED:
+            used = f"; helper invariants: {', '.join(o.helpers)}" if o.helpers else ""
+            lines.append(f"{label}: {what}: PROVED ({o.method}{used}; every reachable state; params {params})")
+            codes.append(EXIT_OK)
+        elif o.verdict == P_VIOLATED and name == ERROR:
+            lines.append(f"{label}: model error reachable in {o.steps} steps ({o.method}; params {params}): "
+                         f"a step raises or leaves the declared domains; run `modelcheck verify` to see it")
+            codes.append(EXIT_ERROR)
+        elif o.verdict == P_VIOLATED:
+            tr = trace_from_path(bound, path, name, "always", "VIOLATED", o.path)
+            where = ""
+            if args.out:
+                from .check import trace_filename
+                out = os.path.join(args.out, trace_filename(path, bound, name + ".bmc"))
+                dump(tr, out)
+                where = f" -> {out}"
+            lines.append(f"{label}: {what}: VIOLATED in {o.steps} step{'s' if o.steps != 1 else ''} "
+                         f"({o.method}; params {params}){where}")
+            codes.append(EXIT_VIOLATED)
+        else:
+            lines.append(f"{label}: {what}: UNKNOWN ({o.method}; params {params})")
+            codes.append(EXIT_INCONCLUSIVE)
+            if o.cti:
+                shown.append((what, o))
+    code = _decide(EXIT_VIOLATED if EXIT_VIOLATED in codes else EXIT_ERROR if EXIT_ERROR in codes
+                   else EXIT_INCONCLUSIVE if EXIT_INCONCLUSIVE in codes else EXIT_OK)
+    for line in lines:
+        print(line)
+    for what, o in shown:
+        print()
+        print(_render_cti(bound, path, what, o))
+    if not args.quiet:
+        skipped = [p.name for p in compile_properties(bound) if p.kind != "always"]
+        if skipped:
+            print(f"modelcheck: note: prove decides always properties only; not checked here: {', '.join(skipped)}",
+                  file=sys.stderr)
+        print(f"statistics: {len(enc.branches):,} symbolic branches in {t1 - t0:.2f} s, "
+              f"{'bmc' if args.bmc is not None else 'induction'} in {time.monotonic() - t1:.2f} s", file=sys.stderr)
+    return code
+
+
+def _render_cti(bound, path: str, what: str, o) -> str:
+    """A counterexample to induction in the trace viewer's terminal view (its first state is not reachable
+    as far as anyone knows: it satisfies the hypothesis, and the property breaks in its last state)."""
+    from .trace import trace_from_path
+    from .types import diff as diff_values
+    from .viewer import StepView, TraceView, render_text
+
+    tr = trace_from_path(bound, path, o.property, "always", "UNKNOWN", o.path)
+    steps, prev = [], None
+    for i, (lab, s) in enumerate(o.path):
+        if lab is None:
+            steps.append(StepView(0, "cti", "(any such state)", "satisfies every property of the hypothesis",
+                                  bound.show(s), [], [], None))
+        else:
+            a, args = lab
+            changed = [n for n, x, y in zip(bound.names, prev, s) if x != y]
+            d = []
+            for n in changed:
+                k = bound.names.index(n)
+                d += diff_values(bound.variables[n], n, prev[k], s[k], 56)
+            steps.append(StepView(i, a.name, bound.label(a, args), (a.doc or "").strip().split("\n")[0],
+                                  bound.show(s), changed, d, None))
+        prev = s
+    n = len(steps) - 1
+    view = TraceView(tr, bound, path, None, steps, [], set(), [], [],
+                     f"{what}: counterexample to induction, {n} step{'s' if n != 1 else ''}",
+                     f"{what} holds in steps 0..{n - 1} (all pairwise distinct) and "
+                     + (f"a step from the state at step {n} raises or leaves the declared domains" if what == "no model error"
+                        else f"fails at step {n}")
+                     + "; if the first state is unreachable, a helper invariant that excludes it may complete the proof",
+                     n)
+    return render_text(view, tty=_tty())
 
 
 def _print_groups(report: Report) -> None:

@@ -22,7 +22,7 @@ def prepared(rm):
 class TwoPhase(Spec):
     """The transaction commit protocol with a transaction manager (TwoPhase.tla)."""
 
-    RMs = param(3, IntRange(1, 10), "number of resource managers")
+    RMs = param(3, IntRange(1, 24), "number of resource managers (beyond 8, for `modelcheck prove`)")
 
     scenarios = {"rm3": {"RMs": 3}, "rm5": {"RMs": 5}, "rm7": {"RMs": 7}, "rm8": {"RMs": 8}}
     # what `pytest --modelcheck specs/` checks: the protocol is correct; rm7 and rm8 (296,448 and 1,745,408

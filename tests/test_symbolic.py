@@ -3,9 +3,13 @@ import os
 
 import pytest
 
+import modelcheck.cli  # noqa: F401  (imported before capsys replaces stderr: explorer.Progress binds it at import)
 from conftest import ROOT, load
+from modelcheck.check import VIOLATED, check
 from modelcheck.spec import StepError
 from modelcheck.symbolic.encode import NotTranslatable, Successors, encode
+from modelcheck.symbolic.prove import bmc
+from modelcheck.z3bridge import compile_properties
 
 # (spec, variant, parameters): small parameters so that every reachable state is cross-checked quickly
 CELLS = [
@@ -69,6 +73,25 @@ def test_z3_successors_equal_explicit_successors(path, variant, params):
     assert (errors > 0) == (params.get("fault", "none") != "none")
 
 
+@pytest.mark.parametrize("path,variant,params", [c for c in CELLS if "fault" not in c[2]], ids=lambda x: str(x))
+def test_bmc_shortest_counterexamples_equal_bfs(path, variant, params):
+    cls = load(os.path.join(ROOT, path))
+    bound = cls.bind(variant, None, params)
+    report = check(bound, path, out_dir=None)
+    depth = report.result.depth
+    props = [p for p in compile_properties(bound) if p.kind == "always"]
+    got = bmc(encode(bound), props, depth + 1)
+    for v in report.verdicts:
+        if v.kind != "always":
+            continue
+        o = got[v.property]
+        if v.verdict == VIOLATED:
+            assert (o.verdict, o.steps) == (VIOLATED, v.steps), v.property
+        else:  # VERIFIED over every reachable state, all within `depth` steps
+            assert o.verdict != VIOLATED
+    assert got["<model error>"].verdict != VIOLATED
+
+
 def test_a_construct_outside_the_subset_names_the_action_and_line():
     cls = load("unsupported")
     with pytest.raises(NotTranslatable) as e:
@@ -76,3 +99,99 @@ def test_a_construct_outside_the_subset_names_the_action_and_line():
     msg = str(e.value)
     assert msg.startswith("action square (")
     assert "unsupported.py:26" in msg and "TypeError" in msg
+
+
+# -- prove: bmc and k-induction on toy specs with hand-derived answers (tests/specs/induct.py) -----------------
+
+def _prove(cli, cls, *how):
+    return cli("prove", f"tests/specs/induct.py::{cls}", *how, "--quiet")
+
+
+def test_an_inductive_invariant_is_proved_by_1_induction(cli):
+    code, out, _ = _prove(cli, "Lockstep", "--induction", "1")
+    assert code == 0
+    assert "always equal: PROVED (1-induction; every reachable state; params none)" in out
+
+
+def test_an_invariant_that_needs_k_2(cli):
+    code, out, _ = _prove(cli, "Shift", "--induction", "1")
+    assert code == 3
+    assert "always x_zero: UNKNOWN (1-induction: a counterexample to induction of 1 step" in out
+    assert "x = 0" in out and "y = 1" in out and "x: 0 → 1" in out.replace(" -> ", " → ")  # the CTI, in the viewer
+    code, out, _ = _prove(cli, "Shift", "--induction", "2")
+    assert code == 0 and "always x_zero: PROVED (2-induction;" in out
+
+
+def test_an_invariant_that_needs_a_helper(cli):
+    code, out, _ = _prove(cli, "ClimbAlone", "--induction", "1")
+    assert code == 3 and "always top_together: UNKNOWN (1-induction" in out
+    code, out, _ = _prove(cli, "Climb", "--induction", "1")
+    assert code == 0
+    assert "always top_together: PROVED (1-induction; helper invariants: same (declared);" in out
+    assert "always same: PROVED (1-induction;" in out  # the helper is checked like the rest
+
+
+def test_a_violation_at_depth_5_bmc_and_bfs_agree(cli, tmp_path):
+    code, out, _ = cli("prove", "tests/specs/induct.py::Deep", "--bmc", "6", "--out", tmp_path, "--quiet")
+    assert code == 1
+    assert "always not_five: VIOLATED in 5 steps (bmc, shortest" in out
+    from modelcheck.trace import load, replay
+    from modelcheck.loader import load_spec
+    tr = load(str(tmp_path / "induct.not_five.bmc.json"))
+    bound = load_spec(os.path.join(ROOT, "tests/specs/induct.py::Deep"))[1].bind()
+    assert [s.x for s in replay(bound, tr).states] == [0, 1, 2, 3, 4, 5]
+    code, out, err = cli("verify", "tests/specs/induct.py::Deep", "--out", tmp_path, "--quiet")
+    assert code == 1 and "always not_five: VIOLATED in 5 steps" in out, err
+    code, out, _ = _prove(cli, "Deep", "--bmc", "4")
+    assert code == 3
+    assert "always not_five: UNKNOWN (bmc: no violation within 4 steps; longer loop-free paths exist" in out
+
+
+def test_prove_refuses_a_spec_outside_the_subset(cli):
+    code, _, err = cli("prove", "tests/specs/unsupported.py", "--bmc", "3")
+    assert code == 2
+    assert "not translatable: action square (" in err and "unsupported.py:26" in err
+
+
+# -- helper invariants found by the harness (Houdini) ---------------------------------------------------------
+
+def test_two_phase_commit_needs_helpers_and_houdini_finds_them(cli):
+    code, out, _ = cli("prove", "two_phase_commit", "-p", "RMs=6", "--induction", "1", "--quiet")
+    assert code == 3 and "always consistent: UNKNOWN (1-induction" in out
+    code, out, err = cli("prove", "two_phase_commit", "-p", "RMs=6", "--induction", "1", "--mine")
+    assert code == 0, out + err
+    line = next(x for x in out.splitlines() if "always consistent" in x)
+    assert line.startswith("specs/two_phase_commit.py: always consistent: PROVED (1-induction; helper invariants: ")
+    assert "mined and proved inductive by Houdini" in line and "params RMs=6" in line
+    assert "mined 45 candidate helper invariants at RMs=3" in err  # the spec's default RMs=3 is the small instance
+
+
+def test_mined_candidates_hold_on_every_reachable_state_of_the_small_instance():
+    from modelcheck.symbolic.houdini import instantiate, mine, reachable
+
+    bound = load(os.path.join(ROOT, "specs/two_phase_commit.py")).bind(None, None, {"RMs": 3})
+    cands = mine(bound)
+    inst = instantiate(cands, bound)
+    enc = encode(bound)
+    import z3
+    lay = enc.layout(0)
+    for s in reachable(bound):
+        solver = z3.Solver()
+        solver.add(lay.concrete(s), z3.Not(z3.And([enc.prop(f, lay) for _, _, f in inst])))
+        assert solver.check() == z3.unsat
+
+
+def test_induction_base_case_reports_a_real_violation(cli, tmp_path):
+    code, out, _ = cli("prove", "tests/specs/two_phase_eager.py", "-p", "RMs=3", "--induction", "4", "--out", tmp_path,
+                       "--quiet")
+    assert code == 1
+    assert "always consistent: VIOLATED in 3 steps (bmc, shortest" in out
+    assert (tmp_path / "two_phase_eager.consistent.bmc.json").exists()
+
+
+def test_houdini_never_proves_a_violated_property(cli):
+    # two_phase_eager violates consistent in 3 steps; 1-induction's base case (depth 0) cannot see it
+    code, out, _ = cli("prove", "tests/specs/two_phase_eager.py", "-p", "RMs=3", "--induction", "1", "--mine",
+                       "--quiet")
+    assert code == 3
+    assert "always consistent: UNKNOWN (1-induction: a counterexample to induction" in out

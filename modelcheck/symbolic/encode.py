@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import z3
+from z3.z3 import _to_expr_ref
 
 from ..spec import ActionDef, BoundSpec
 from ..types import Bool, IntRange, MapOf, SeqOf, SetOf, TupleOf, Type, canonical_order
@@ -31,7 +32,7 @@ from ..z3bridge import build_view
 
 __all__ = ["NotTranslatable", "Layout", "Encoding", "encode", "SymBool", "SymInt", "SymSet", "SymSeq"]
 
-MAX_PATHS = 5000          # per action instance: more is reported as not translatable, never cut short
+MAX_PATHS = 2000          # per action instance: more is reported as not translatable, never cut short
 MAX_VALUES = 512          # values one symbolic integer may take where Python needs a concrete one
 
 
@@ -52,6 +53,7 @@ class Decider:
         self.prefix, self.pos = prefix, 0
         self.taken: list[Any] = []
         self.alternatives: list[list[Any]] = []
+        self.sites: dict[str, int] = {}   # spec line -> alternatives it created (to say where paths multiply)
         self.pc: list[Any] = []
         self.solver = z3.Solver()
         self.solver.add(*base)
@@ -94,9 +96,19 @@ class Decider:
             d = yes
             if yes and no:
                 self.alternatives.append(self.taken + [False])
+                self._site(1)
         self.taken.append(d)
         self._add(c if d else z3.Not(c))
         return d
+
+    def _site(self, n: int) -> None:
+        f = sys._getframe(2)
+        here = __file__.rsplit("/", 1)[0]
+        while f is not None and (f.f_code.co_filename.startswith(here) or "/z3/" in f.f_code.co_filename):
+            f = f.f_back
+        if f is not None:
+            key = f"{f.f_code.co_filename}:{f.f_lineno}"
+            self.sites[key] = self.sites.get(key, 0) + n
 
     def value(self, e: Any) -> int:
         """A concrete value for the integer expression e; every other feasible value is another path."""
@@ -125,6 +137,8 @@ class Decider:
             v = vals[0]
             for other in vals[1:]:
                 self.alternatives.append(self.taken + [other])
+            if len(vals) > 1:
+                self._site(len(vals) - 1)
         self.taken.append(v)
         self._add(e == v)
         return v
@@ -166,7 +180,25 @@ def _unsupported(what: str) -> NotTranslatable:
     return NotTranslatable(what)
 
 
-class SymBool:
+class _Concretized:
+    """Where Python needs the concrete value (hash, str, format), a scalar proxy takes one per path."""
+
+    __slots__ = ()
+
+    def _c(self) -> Any:  # pragma: no cover - defined by the subclasses
+        raise NotImplementedError
+
+    def __hash__(self) -> int:
+        return hash(self._c())
+
+    def __str__(self) -> str:
+        return str(self._c())
+
+    def __format__(self, spec: str) -> str:
+        return format(self._c(), spec)
+
+
+class SymBool(_Concretized):
     """A Z3 Bool standing in for a Python bool."""
 
     __slots__ = ("e",)
@@ -224,20 +256,14 @@ class SymBool:
 
     __int__ = __index__
 
-    def __hash__(self) -> int:
-        return hash(self.__bool__())
-
-    def __str__(self) -> str:
-        return str(self.__bool__())
-
-    def __format__(self, spec: str) -> str:
-        return format(self.__bool__(), spec)
+    _c = __bool__
+    __hash__ = _Concretized.__hash__   # defining __eq__ would otherwise unset the inherited hash
 
     def __repr__(self) -> str:
         return f"SymBool({self.e})"
 
 
-class SymInt:
+class SymInt(_Concretized):
     """A Z3 Int standing in for a Python int."""
 
     __slots__ = ("e",)
@@ -307,14 +333,8 @@ class SymInt:
 
     __int__ = __index__
 
-    def __hash__(self) -> int:
-        return hash(self.__index__())
-
-    def __str__(self) -> str:
-        return str(self.__index__())
-
-    def __format__(self, spec: str) -> str:
-        return format(self.__index__(), spec)
+    _c = __index__
+    __hash__ = _Concretized.__hash__
 
     def __repr__(self) -> str:
         return f"SymInt({self.e})"
@@ -680,11 +700,13 @@ class Path:
     raised: BaseException | None = None
 
 
-def run_paths(fn: Callable[[Any], Any], layout: Layout, assume: Any, what: str) -> list[Path]:
+def run_paths(fn: Callable[[Any], Any], layout: Layout, assume: Any, what: str,
+              max_paths: int = MAX_PATHS) -> list[Path]:
     """Run fn(state proxies) along every feasible path under `assume`; the paths, with their results."""
     base = list(layout.domain)
     paths: list[Path] = []
     stack: list[list[Any]] = [[]]
+    sites: dict[str, int] = {}
     while stack:
         prefix = stack.pop()
         d = Decider(base, prefix)
@@ -704,8 +726,13 @@ def run_paths(fn: Callable[[Any], Any], layout: Layout, assume: Any, what: str) 
         finally:
             _run.pop()
         stack.extend(reversed(d.alternatives))
-        if len(paths) > MAX_PATHS:
-            raise NotTranslatable(f"{what}: more than {MAX_PATHS} paths")
+        for k, n in d.sites.items():
+            sites[k] = sites.get(k, 0) + n
+        if len(paths) + len(stack) > max_paths:
+            top = sorted(sites.items(), key=lambda kv: -kv[1])[:4]
+            raise NotTranslatable(f"more than {max_paths:,} paths through the Python code (every symbolic choice "
+                                  f"Python needs concretely splits a path); the lines that split most: "
+                                  + ", ".join(f"{k} ({n:,} splits)" for k, n in top))
     return paths
 
 
@@ -740,6 +767,8 @@ class Encoding:
     leaf_exprs: dict[int, Any] = field(default_factory=dict)  # leaf const id -> expression over cur
     _trans: Any = None
     _nxt: Any = None
+    _leaf_pairs: dict[str, Any] = field(default_factory=dict)
+    _subs: dict[tuple, Any] = field(default_factory=dict)
 
     def layout(self, k: int | str) -> Layout:
         return Layout.make(self.bound, str(k))
@@ -753,23 +782,53 @@ class Encoding:
             nxt = Layout.make(self.bound, "nxt")
             self._nxt = nxt
             self._trans = z3.Or([z3.And(br.cond, nxt.equals(br.value)[1]) for br in self.branches] or [_F])
-        pairs = list(zip(self.cur.consts, a.consts)) + list(zip(self._nxt.consts, b.consts))
-        return z3.substitute(self._trans, *pairs)
+        return self._sub(a, b)(self._trans)
 
     def error(self, a: Layout) -> Any:
         """Some enabled step raises or leaves the declared domains in the state of a."""
         if not self.errors:
             return _F
-        return z3.substitute(z3.Or([c for _, c in self.errors]), *zip(self.cur.consts, a.consts))
+        return self._sub(a)(z3.Or([c for _, c in self.errors]))
 
     def prop(self, formula: Any, a: Layout) -> Any:
         """A property formula (over z3bridge's view constants) over the constants of a."""
-        pairs = [(leaf.const, z3.substitute(self.leaf_exprs[leaf.const.get_id()], *zip(self.cur.consts, a.consts)))
-                 for leaf in self.leaves]
-        return z3.substitute(formula, *pairs) if pairs else formula
+        sub = self._leaf_pairs.get(a.tag)
+        if sub is None:
+            to_a = self._sub(a)
+            sub = self._leaf_pairs[a.tag] = Substitution([(leaf.const, to_a(self.leaf_exprs[leaf.const.get_id()]))
+                                                          for leaf in self.leaves])
+        return sub(formula)
+
+    def _sub(self, a: Layout, b: Layout | None = None) -> Substitution:
+        key = (a.tag, b.tag if b is not None else None)
+        got = self._subs.get(key)
+        if got is None:
+            pairs = list(zip(self.cur.consts, a.consts))
+            if b is not None:
+                pairs += list(zip(self._nxt.consts, b.consts))
+            got = self._subs[key] = Substitution(pairs)
+        return got
 
     def distinct(self, a: Layout, b: Layout) -> Any:
         return z3.Or([x != y for x, y in zip(a.consts, b.consts)])
+
+
+class Substitution:
+    """A fixed substitution (constants -> terms) applied through Z3's C API: z3.substitute re-checks the
+    sorts of every pair on every call, which dominates when one substitution is applied thousands of times."""
+
+    def __init__(self, pairs: list[tuple[Any, Any]]):
+        self.n = len(pairs)
+        self.frm = (z3.Ast * max(self.n, 1))()
+        self.to = (z3.Ast * max(self.n, 1))()
+        self.keep = pairs   # the arrays hold raw pointers: keep the terms alive
+        for i, (a, b) in enumerate(pairs):
+            self.frm[i], self.to[i] = a.as_ast(), b.as_ast()
+
+    def __call__(self, e: Any) -> Any:
+        if not self.n:
+            return e
+        return _to_expr_ref(z3.Z3_substitute(e.ctx.ref(), e.as_ast(), self.n, self.frm, self.to), e.ctx)
 
 
 class _LeafCode(ast.NodeTransformer):
@@ -809,13 +868,16 @@ def _leaf_expr(code: str, ns: dict[str, Any], state: Any) -> Any:
     return z
 
 
-def encode(bound: BoundSpec) -> Encoding:
-    """Translate a bound spec's actions into Z3 branches; NotTranslatable names what is outside the subset."""
+def encode(bound: BoundSpec, progress: Callable[[str], None] | None = None) -> Encoding:
+    """Translate a bound spec's actions into Z3 branches; NotTranslatable names what is outside the subset.
+    `progress(action name)` is called as each action starts."""
     cur = Layout.make(bound, "cur")
     inst = bound.inst
     branches: list[Branch] = []
     errors: list[tuple[str, Any]] = []
     for a in bound.actions:
+        if progress is not None:
+            progress(a.name)
         try:
             offers = _offers(bound, a, cur)
         except NotTranslatable as e:
