@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""`modelcheck prove` beside BFS (`modelcheck verify`) on the same cells, measured in one run.
+
+    python bench/prove_bench.py            # two-phase commit at 3, 5, 7 RMs (BFS and prove) and 12, 20 (prove only)
+    python bench/prove_bench.py --quick    # without RMs=7 (its BFS takes the longest)
+
+For every cell the two engines run back to back in this process, so both see the same machine load.
+BFS: the explicit search of every reachable state (`check`, no trace files). prove: the symbolic
+translation, mining at the spec's defaults (RMs=3), Houdini at the cell's parameters, then 1-induction
+(`modelcheck prove two_phase_commit -p RMs=N --induction 1 --mine`). Times are wall-clock seconds; the
+machine is shared, so compare the columns of one row, not rows of different runs.
+
+Exit status: 0 if every cell where both engines ran agrees on every `always` verdict (VERIFIED by BFS,
+PROVED by induction), 1 otherwise.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from tabulate import tabulate  # noqa: E402
+
+from modelcheck.check import VERIFIED, check  # noqa: E402
+from modelcheck.loader import load_spec  # noqa: E402
+from modelcheck.symbolic.encode import encode  # noqa: E402
+from modelcheck.symbolic.houdini import houdini, instantiate, mine  # noqa: E402
+from modelcheck.symbolic.prove import PROVED, induction  # noqa: E402
+from modelcheck.z3bridge import compile_properties  # noqa: E402
+
+SPEC = "specs/two_phase_commit.py"
+
+
+def bfs(cls, n: int) -> tuple[float, int, dict[str, str]]:
+    bound = cls.bind(None, None, {"RMs": n})
+    t = time.perf_counter()
+    rep = check(bound, SPEC, out_dir=None)
+    return time.perf_counter() - t, rep.result.distinct, {v.property: v.verdict for v in rep.verdicts
+                                                         if v.kind == "always"}
+
+
+def prove(cls, n: int) -> tuple[float, int, dict[str, str]]:
+    t = time.perf_counter()
+    bound = cls.bind(None, None, {"RMs": n})
+    props = [p for p in compile_properties(bound) if p.kind == "always"]
+    enc = encode(bound)
+    cands = mine(cls.bind())
+    inst = instantiate(cands, bound)
+    _, kept, _ = houdini(enc, props, inst)
+    out = induction(enc, props, 1, invariants=[f for _, _, f in kept])
+    return time.perf_counter() - t, len(kept), {p.name: out[p.name].verdict for p in props}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="skip the RMs=7 cell")
+    args = ap.parse_args()
+    os.chdir(ROOT)
+    _, cls = load_spec(SPEC)
+    both = [3, 5] if args.quick else [3, 5, 7]
+    rows, ok = [], True
+    for n in both + [12, 20]:
+        row = {"cell": f"two_phase_commit RMs={n}"}
+        if n in both:
+            tb, states, vb = bfs(cls, n)
+            row.update({"BFS states": f"{states:,}", "BFS s": f"{tb:.1f}"})
+        else:
+            vb = None
+            row.update({"BFS states": "(not run)", "BFS s": "-"})
+        tp, helpers, vp = prove(cls, n)
+        row.update({"prove s": f"{tp:.1f}", "helper instances": f"{helpers:,}",
+                    "consistent": f"BFS {vb['consistent'] if vb else '-'} / prove {vp['consistent']}"})
+        if vb is not None:
+            agree = all((vb[k] == VERIFIED) == (vp[k] == PROVED) for k in vb)
+            ok &= agree
+            row["agree"] = "yes" if agree else "NO"
+        else:
+            row["agree"] = "-"
+        rows.append(row)
+        print(f"done {row['cell']}", file=sys.stderr, flush=True)
+    print(tabulate(rows, headers="keys", tablefmt="github"))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
