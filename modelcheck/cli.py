@@ -422,7 +422,7 @@ def _prove(args) -> int:
             continue
         what = "no model error" if name == ERROR else f"always {name}"
         if o.verdict == PROVED:
-            used = f"; helper invariants: {', '.join(o.helpers)}" if o.helpers else ""
+            used = f"; helper invariants: {', '.join(o.helpers)}" if o.helpers and name != ERROR else ""
             lines.append(f"{label}: {what}: PROVED ({o.method}{used}; every reachable state; params {params})")
             codes.append(EXIT_OK)
         elif o.verdict == P_VIOLATED and name == ERROR:

@@ -17,6 +17,7 @@ transition.
 from __future__ import annotations
 
 import ast
+import os
 import sys
 import traceback
 import types as pytypes
@@ -107,7 +108,7 @@ class Decider:
         while f is not None and (f.f_code.co_filename.startswith(here) or "/z3/" in f.f_code.co_filename):
             f = f.f_back
         if f is not None:
-            key = f"{f.f_code.co_filename}:{f.f_lineno}"
+            key = f"{_rel(f.f_code.co_filename)}:{f.f_lineno}"
             self.sites[key] = self.sites.get(key, 0) + n
 
     def value(self, e: Any) -> int:
@@ -701,8 +702,9 @@ class Path:
 
 
 def run_paths(fn: Callable[[Any], Any], layout: Layout, assume: Any, what: str,
-              max_paths: int = MAX_PATHS) -> list[Path]:
+              max_paths: int | None = None) -> list[Path]:
     """Run fn(state proxies) along every feasible path under `assume`; the paths, with their results."""
+    max_paths = MAX_PATHS if max_paths is None else max_paths
     base = list(layout.domain)
     paths: list[Path] = []
     stack: list[list[Any]] = [[]]
@@ -736,6 +738,12 @@ def run_paths(fn: Callable[[Any], Any], layout: Layout, assume: Any, what: str,
     return paths
 
 
+def _rel(path: str) -> str:
+    """A path relative to the working directory when it lies below it (as the user named the spec)."""
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel
+
+
 def _spec_line(e: BaseException, bound: BoundSpec) -> str:
     """The innermost frame of a traceback outside modelcheck/symbolic (the spec's line), as file:line."""
     here = __file__.rsplit("/", 1)[0]
@@ -743,7 +751,7 @@ def _spec_line(e: BaseException, bound: BoundSpec) -> str:
     if not frames:
         return "?"
     f = frames[-1]
-    return f"{f.filename}:{f.lineno}"
+    return f"{_rel(f.filename)}:{f.lineno}"
 
 
 @dataclass
@@ -881,7 +889,7 @@ def encode(bound: BoundSpec, progress: Callable[[str], None] | None = None) -> E
         try:
             offers = _offers(bound, a, cur)
         except NotTranslatable as e:
-            raise NotTranslatable(f"action {a.name} ({a.where}): over=: {e}") from None
+            raise NotTranslatable(f"action {a.name} ({_rel(a.where)}): over=: {e}") from None
         for args, offered in offers:
             label = bound.label(a, args)
 
@@ -898,13 +906,13 @@ def encode(bound: BoundSpec, progress: Callable[[str], None] | None = None) -> E
             try:
                 paths = run_paths(step, cur, offered, label)
             except NotTranslatable as e:
-                raise NotTranslatable(f"action {label} ({a.where}): {e}") from None
+                raise NotTranslatable(f"action {label} ({_rel(a.where)}): {e}") from None
             for p in paths:
                 if p.raised is not None:
                     try:
                         _classify_raise(bound, a, args, cur, p, label)
                     except NotTranslatable as e:
-                        raise NotTranslatable(f"action {label} ({a.where}): {e}") from None
+                        raise NotTranslatable(f"action {label} ({_rel(a.where)}): {e}") from None
                     errors.append((f"{label} raises {type(p.raised).__name__}", p.cond))
                     continue
                 if p.value is None:

@@ -276,6 +276,7 @@ def houdini(enc: Encoding, props: list[Any], cands: list[tuple[Candidate, tuple,
     goals = [n for n in alive_p if n != ERROR]
     if goals:
         core = z3.Solver()
+        core.set("core.minimize", True)
         core.add(*a.domain, *b.domain, enc.trans(a, b), *[pa[n] for n in alive_p])
         tracks = {}
         for i in sorted(alive_c):
