@@ -195,3 +195,9 @@ def test_houdini_never_proves_a_violated_property(cli):
                        "--quiet")
     assert code == 3
     assert "always consistent: UNKNOWN (1-induction: a counterexample to induction" in out
+
+
+def test_prove_cross_checks_the_translation_and_refuses_a_silent_divergence(cli):
+    code, _, err = cli("prove", "tests/specs/silent.py", "--bmc", "3")
+    assert code == 2
+    assert "not translatable: Z3's successors of the reachable state State(x=0) differ from the explicit ones" in err

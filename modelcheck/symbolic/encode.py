@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import os
 import sys
+import time
 import traceback
 import types as pytypes
 from dataclasses import dataclass, field
@@ -1016,3 +1017,40 @@ class Successors:
         bad = self.err.check() == z3.sat
         self.err.pop()
         return out, bad
+
+
+def crosscheck(enc: Encoding, limit: int = 30, seconds: float = 2.0) -> int:
+    """Compare Z3's successors with the explicit engine's on the first `limit` reachable states (breadth
+    first), for at most about `seconds`. A construct the proxies get silently wrong (`type(x) is int`, say)
+    shows up here. Returns the number of states compared; raises NotTranslatable naming the first
+    disagreement."""
+    deadline = time.monotonic() + seconds
+    bound = enc.bound
+    succ = Successors(enc)
+    todo = list(bound.initial_states())
+    seen = set(todo)
+    i = 0
+    while i < len(todo) and i < limit and (i == 0 or time.monotonic() < deadline):
+        s = todo[i]
+        i += 1
+        try:
+            explicit = {bound.apply(a, s, args) for a, args in bound.enabled(s)}
+            if not all(bound.valid(t) for t in explicit):
+                explicit = None
+        except Exception:
+            explicit = None
+        got, err = succ(s)
+        if explicit is None:
+            if not err:
+                raise NotTranslatable(f"the explicit engine fails on a step from {s}, Z3's transitions do not")
+            continue
+        if err or got != explicit:
+            diff = sorted(map(repr, got ^ explicit))[:1]
+            raise NotTranslatable(f"Z3's successors of the reachable state {s} differ from the explicit ones "
+                                  f"(e.g. {diff[0] if diff else 'a step that raises'}): the spec uses a construct "
+                                  f"the symbolic values get wrong")
+        for t in explicit:
+            if t not in seen:
+                seen.add(t)
+                todo.append(t)
+    return i
