@@ -1,17 +1,18 @@
 #!/usr/bin/env python3
 """`modelcheck prove` beside BFS (`modelcheck verify`) on the same cells, measured in one run.
 
-    python bench/prove_bench.py            # two-phase commit at 3, 5, 7 RMs (BFS and prove) and 12, 20 (prove only)
+    python bench/prove_bench.py            # two-phase commit at 3, 5, 7 RMs (all engines); 12, 20 (no plain BFS)
     python bench/prove_bench.py --quick    # without RMs=7 (its BFS takes the longest)
 
-For every cell the two engines run back to back in this process, so both see the same machine load.
-BFS: the explicit search of every reachable state (`check`, no trace files). prove: the symbolic
+For every cell the engines run back to back in this process, so they see the same machine load.
+BFS: the explicit search of every reachable state (`check`, no trace files); BFS+symmetry: the same with
+the spec's symmetry reduction (one state per orbit of the RMs). prove: the symbolic
 translation, mining at the spec's defaults (RMs=3), Houdini at the cell's parameters, then 1-induction
 (`modelcheck prove two_phase_commit -p RMs=N --induction 1 --mine`). Times are wall-clock seconds; the
 machine is shared, so compare the columns of one row, not rows of different runs.
 
-Exit status: 0 if every cell where both engines ran agrees on every `always` verdict (VERIFIED by BFS,
-PROVED by induction), 1 otherwise.
+Exit status: 0 if the engines agree on every `always` verdict of every cell (VERIFIED by BFS, PROVED by
+induction), 1 otherwise.
 """
 from __future__ import annotations
 
@@ -35,10 +36,10 @@ from modelcheck.z3bridge import compile_properties  # noqa: E402
 SPEC = "specs/two_phase_commit.py"
 
 
-def bfs(cls, n: int) -> tuple[float, int, dict[str, str]]:
+def bfs(cls, n: int, reduce: bool = False) -> tuple[float, int, dict[str, str]]:
     bound = cls.bind(None, None, {"RMs": n})
     t = time.perf_counter()
-    rep = check(bound, SPEC, out_dir=None)
+    rep = check(bound, SPEC, out_dir=None, reduce=reduce)
     return time.perf_counter() - t, rep.result.distinct, {v.property: v.verdict for v in rep.verdicts
                                                          if v.kind == "always"}
 
@@ -71,15 +72,19 @@ def main() -> int:
         else:
             vb = None
             row.update({"BFS states": "(not run)", "BFS s": "-"})
+        ts, orbits, vs = bfs(cls, n, reduce=True)
+        row.update({"BFS+symmetry orbits": f"{orbits:,}", "BFS+symmetry s": f"{ts:.1f}"})
         tp, helpers, vp = prove(cls, n)
         row.update({"prove s": f"{tp:.1f}", "helper instances": f"{helpers:,}",
                     "consistent": f"BFS {vb['consistent'] if vb else '-'} / prove {vp['consistent']}"})
         if vb is not None:
-            agree = all((vb[k] == VERIFIED) == (vp[k] == PROVED) for k in vb)
+            agree = all((vb[k] == VERIFIED) == (vp[k] == PROVED) == (vs[k] == VERIFIED) for k in vb)
             ok &= agree
             row["agree"] = "yes" if agree else "NO"
         else:
-            row["agree"] = "-"
+            agree = all((vs[k] == VERIFIED) == (vp[k] == PROVED) for k in vs)
+            ok &= agree
+            row["agree"] = "yes (symmetry)" if agree else "NO"
         rows.append(row)
         print(f"done {row['cell']}", file=sys.stderr, flush=True)
     print(tabulate(rows, headers="keys", tablefmt="github"))
