@@ -147,8 +147,9 @@ def _parser() -> argparse.ArgumentParser:
 
     pr = sub.add_parser("prove", help="prove the always properties with Z3: bounded model checking or k-induction",
                         description="Translate SPEC's actions into Z3 (running its own guards and effects on "
-                                    "symbolic values) and decide its `always` properties without enumerating "
-                                    "states: --bmc K searches every path of up to K steps (a violation found is "
+                                    "symbolic values) and decide its `always` properties (and deadlock freedom) "
+                                    "without enumerating states: --bmc K searches every path of up to K steps (a "
+                                    "violation found is "
                                     "a shortest one); --induction K runs k-induction, helped by the spec's "
                                     "declared helper invariants (class attribute `helpers`).",
                         epilog=PROVE_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -361,8 +362,8 @@ def _write_ci_reports(args, reports: list[Report], code: int) -> int:
 
 def _prove(args) -> int:
     from .symbolic.encode import NotTranslatable, crosscheck, encode
-    from .symbolic.prove import ERROR, PROVED, UNKNOWN, VIOLATED as P_VIOLATED, EncodingMismatch, SolverUnknown, \
-        bmc, induction
+    from .symbolic.prove import ERROR, PROVED, UNKNOWN, VIOLATED as P_VIOLATED, Deadlock, EncodingMismatch, \
+        SolverUnknown, bmc, induction
     from .trace import dump, trace_from_path
     from .z3bridge import compile_properties
 
@@ -370,7 +371,10 @@ def _prove(args) -> int:
     bound = cls.bind(args.variant, args.scenario, _params(args.param))
     label = path + (f" [{'/'.join(x for x in (bound.variant, bound.scenario) if x)}]"
                     if bound.variant or bound.scenario else "")
-    props = [p for p in compile_properties(bound) if p.kind == "always"]
+    compiled = list(compile_properties(bound))
+    props = [p for p in compiled if p.kind == "always"]
+    if bound.cls.check_deadlock:
+        props.append(Deadlock([p.formula for p in compiled if p.kind == "terminal"]))
     helpers = {n: "declared" for n in getattr(cls, "helpers", ())}
     unknown_helpers = [n for n in helpers if n not in {p.name for p in props}]
     if unknown_helpers:
@@ -417,11 +421,13 @@ def _prove(args) -> int:
     params = bound.param_text()
     codes = []
     lines, shown = [], []
+    prop_of = {p.name: p for p in props}
     for name in [p.name for p in props] + [ERROR]:
         o = outcomes.get(name)
         if o is None:
             continue
-        what = "no model error" if name == ERROR else f"always {name}"
+        what = "no model error" if name == ERROR else name if isinstance(prop_of.get(name), Deadlock) \
+            else f"always {name}"
         if o.verdict == PROVED:
             used = f"; helper invariants: {', '.join(o.helpers)}" if o.helpers and name != ERROR else ""
             lines.append(f"{label}: {what}: PROVED ({o.method}{used}; every reachable state; params {params})")
@@ -431,7 +437,8 @@ def _prove(args) -> int:
                          f"a step raises or leaves the declared domains; run `modelcheck verify` to see it")
             codes.append(EXIT_ERROR)
         elif o.verdict == P_VIOLATED:
-            tr = trace_from_path(bound, path, name, "always", "VIOLATED", o.path)
+            tr = trace_from_path(bound, path, name, "deadlock" if isinstance(prop_of[name], Deadlock) else "always",
+                                 "VIOLATED", o.path)
             where = ""
             if args.out:
                 from .check import trace_filename
@@ -454,10 +461,10 @@ def _prove(args) -> int:
         print()
         print(_render_cti(bound, path, what, o))
     if not args.quiet:
-        skipped = [p.name for p in compile_properties(bound) if p.kind != "always"]
+        skipped = [p.name for p in compiled if p.kind not in ("always", "terminal")]
         if skipped:
-            print(f"modelcheck: note: prove decides always properties only; not checked here: {', '.join(skipped)}",
-                  file=sys.stderr)
+            print(f"modelcheck: note: prove decides always properties and deadlock freedom only; not checked here: "
+                  f"{', '.join(skipped)}", file=sys.stderr)
         print(f"statistics: {len(enc.branches):,} symbolic branches in {t1 - t0:.2f} s (Z3's successors equal the "
               f"explicit ones on the first {compared:,} reachable states), "
               f"{'bmc' if args.bmc is not None else 'induction'} in {time.monotonic() - t1:.2f} s", file=sys.stderr)
@@ -491,9 +498,10 @@ def _render_cti(bound, path: str, what: str, o) -> str:
     view = TraceView(tr, bound, path, None, steps, [], set(), [], [],
                      f"{what}: counterexample to induction, {n} step{'s' if n != 1 else ''}",
                      f"{what} holds in steps 0..{n - 1} (all pairwise distinct) and "
-                     + (f"a step from the state at step {n} raises or leaves the declared domains" if what == "no model error"
-                        else f"fails at step {n}")
-                     + "; if the first state is unreachable, a helper invariant that excludes it may complete the proof",
+                     + (f"a step from the state at step {n} raises or leaves the declared domains"
+                        if what == "no model error" else f"fails at step {n}")
+                     + "; if the first state is unreachable, a helper invariant that excludes it may complete "
+                       "the proof",
                      n)
     return render_text(view, tty=_tty())
 

@@ -8,7 +8,7 @@ from conftest import ROOT, load
 from modelcheck.check import VIOLATED, check
 from modelcheck.spec import StepError
 from modelcheck.symbolic.encode import NotTranslatable, Successors, encode
-from modelcheck.symbolic.prove import bmc
+from modelcheck.symbolic.prove import Deadlock, bmc
 from modelcheck.z3bridge import compile_properties
 
 # (spec, variant, parameters): small parameters so that every reachable state is cross-checked quickly
@@ -79,17 +79,24 @@ def test_bmc_shortest_counterexamples_equal_bfs(path, variant, params):
     bound = cls.bind(variant, None, params)
     report = check(bound, path, out_dir=None)
     depth = report.result.depth
-    props = [p for p in compile_properties(bound) if p.kind == "always"]
+    compiled = list(compile_properties(bound))
+    props = [p for p in compiled if p.kind == "always"]
+    if bound.cls.check_deadlock:
+        props.append(Deadlock([p.formula for p in compiled if p.kind == "terminal"]))
     got = bmc(encode(bound), props, depth + 1)
+    compared = []
     for v in report.verdicts:
-        if v.kind != "always":
+        if v.kind not in ("always", "deadlock"):
             continue
         o = got[v.property]
         if v.verdict == VIOLATED:
             assert (o.verdict, o.steps) == (VIOLATED, v.steps), v.property
+            compared.append(v.property)
         else:  # VERIFIED over every reachable state, all within `depth` steps
             assert o.verdict != VIOLATED
     assert got["<model error>"].verdict != VIOLATED
+    if (path, variant) == ("tests/specs/counter.py", "stuck"):
+        assert compared == ["below_top", "deadlock_free"]  # x = 3 is a deadlock, 3 steps from x = 0
 
 
 def test_a_construct_outside_the_subset_names_the_action_and_line():

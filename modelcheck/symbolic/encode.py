@@ -799,6 +799,11 @@ class Encoding:
             return _F
         return self._sub(a)(z3.Or([c for _, c in self.errors]))
 
+    def enabled(self, a: Layout) -> Any:
+        """Some action is enabled in the state of a (a step that raises or leaves the domains counts)."""
+        conds = [br.cond for br in self.branches] + [c for _, c in self.errors]
+        return self._sub(a)(z3.Or(conds)) if conds else _F
+
     def prop(self, formula: Any, a: Layout) -> Any:
         """A property formula (over z3bridge's view constants) over the constants of a."""
         sub = self._leaf_pairs.get(a.tag)
@@ -939,7 +944,8 @@ def _satisfiable(fs: list[Any]) -> bool:
     s.add(*fs)
     r = s.check()
     if r == z3.unknown:
-        raise NotTranslatable(f"Z3 could not decide whether a step stays in the declared domains ({s.reason_unknown()})")
+        raise NotTranslatable(f"Z3 could not decide whether a step stays in the declared domains "
+                              f"({s.reason_unknown()})")
     return r == z3.sat
 
 

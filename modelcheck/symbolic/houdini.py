@@ -25,7 +25,7 @@ import z3
 from ..spec import BoundSpec
 from ..z3bridge import build_view
 from .encode import Encoding
-from .prove import ERROR, SolverUnknown, _check
+from .prove import ERROR, _check, _props
 
 __all__ = ["Candidate", "mine", "houdini", "reachable"]
 
@@ -258,10 +258,7 @@ def houdini(enc: Encoding, props: list[Any], cands: list[tuple[Candidate, tuple,
     Returns (the property names kept, the candidate instances kept, the templates of kept instances that
     the final proof of the kept properties uses, from Z3's unsat core)."""
     a, b = enc.layout("h0"), enc.layout("h1")
-    pa = {p.name: enc.prop(p.formula, a) for p in props}
-    pb = {p.name: enc.prop(p.formula, b) for p in props}
-    if error:
-        pa[ERROR], pb[ERROR] = z3.Not(enc.error(a)), z3.Not(enc.error(b))
+    pa, pb = _props(enc, props, a, error), _props(enc, props, b, error)
     ca = [enc.prop(f, a) for _, _, f in cands]
     cb = [enc.prop(f, b) for _, _, f in cands]
     alive_p, alive_c = set(pa), set(range(len(cands)))

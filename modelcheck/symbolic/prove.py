@@ -20,11 +20,12 @@ import z3
 from ..spec import BoundSpec
 from .encode import Encoding, Layout
 
-__all__ = ["PROVED", "VIOLATED", "UNKNOWN", "Outcome", "EncodingMismatch", "SolverUnknown", "bmc", "induction",
-           "explicit_path", "ERROR"]
+__all__ = ["PROVED", "VIOLATED", "UNKNOWN", "Outcome", "Deadlock", "DEADLOCK", "EncodingMismatch", "SolverUnknown",
+           "bmc", "induction", "explicit_path", "ERROR"]
 
 PROVED, VIOLATED, UNKNOWN = "PROVED", "VIOLATED", "UNKNOWN"
 ERROR = "<model error>"   # the pseudo-property "no enabled step raises or leaves the declared domains"
+DEADLOCK = "deadlock_free"   # some action is enabled, or a @terminal property holds (specs with check_deadlock)
 
 
 class EncodingMismatch(Exception):
@@ -71,11 +72,23 @@ def explicit_path(bound: BoundSpec, states: list[Any], from_init: bool = True) -
 
 
 def _props(enc: Encoding, props: list[Any], lay: Layout, error: bool) -> dict[str, Any]:
-    """name -> the condition that the state of `lay` satisfies the property."""
-    out = {p.name: enc.prop(p.formula, lay) for p in props}
+    """name -> the condition that the state of `lay` satisfies the property. `props` may hold DEADLOCK
+    (a `Deadlock`), decided like the others."""
+    out = {p.name: (p.formula(enc, lay) if isinstance(p, Deadlock) else enc.prop(p.formula, lay)) for p in props}
     if error:
         out[ERROR] = z3.Not(enc.error(lay))
     return out
+
+
+@dataclass
+class Deadlock:
+    """Deadlock freedom as a property: in every reachable state some action is enabled or a @terminal
+    property holds (what `verify` checks for specs with check_deadlock)."""
+    terminal: list[Any]             # the formulas of the spec's @terminal properties
+    name: str = DEADLOCK
+
+    def formula(self, enc: Encoding, lay: Layout) -> Any:
+        return z3.Or([enc.enabled(lay)] + [enc.prop(f, lay) for f in self.terminal])
 
 
 def bmc(enc: Encoding, props: list[Any], K: int, error: bool = True, complete: bool = True) -> dict[str, Outcome]:
