@@ -167,6 +167,8 @@ def _parser() -> argparse.ArgumentParser:
                     help="a parameter of the small instance mined for helper invariants")
     pr.add_argument("--out", default="counterexamples", metavar="DIR",
                     help="where counterexample traces are written (default: counterexamples/)")
+    pr.add_argument("--cti-html", metavar="OUT.html",
+                    help="also write the (first) counterexample to induction as the viewer's web page")
     pr.add_argument("--quiet", action="store_true", help="no progress or statistics on stderr")
 
     ls = sub.add_parser("list", help="list a spec's variants, scenarios, parameters, actions and properties")
@@ -365,6 +367,7 @@ def _prove(args) -> int:
     from .symbolic.prove import ERROR, PROVED, UNKNOWN, VIOLATED as P_VIOLATED, Deadlock, EncodingMismatch, \
         SolverUnknown, bmc, induction
     from .trace import dump, trace_from_path
+    from .viewer import render_html, render_text
     from .z3bridge import compile_properties
 
     path, cls = load_spec(args.spec)
@@ -457,9 +460,14 @@ def _prove(args) -> int:
                    else EXIT_INCONCLUSIVE if EXIT_INCONCLUSIVE in codes else EXIT_OK)
     for line in lines:
         print(line)
-    for what, o in shown:
+    for k, (what, o) in enumerate(shown):
+        view = _cti_view(bound, path, what, o)
         print()
-        print(_render_cti(bound, path, what, o))
+        print(render_text(view, tty=_tty()))
+        if k == 0 and args.cti_html:
+            with open(args.cti_html, "w", encoding="utf-8") as f:
+                f.write(render_html(view))
+            print(f"wrote {args.cti_html}", file=sys.stderr)
     if not args.quiet:
         skipped = [p.name for p in compiled if p.kind not in ("always", "terminal")]
         if skipped:
@@ -471,12 +479,12 @@ def _prove(args) -> int:
     return code
 
 
-def _render_cti(bound, path: str, what: str, o) -> str:
-    """A counterexample to induction in the trace viewer's terminal view (its first state is not reachable
-    as far as anyone knows: it satisfies the hypothesis, and the property breaks in its last state)."""
+def _cti_view(bound, path: str, what: str, o):
+    """A counterexample to induction as a trace view (its first state is not known to be reachable: it
+    satisfies the hypothesis, and the property breaks in its last state)."""
     from .trace import trace_from_path
     from .types import diff as diff_values
-    from .viewer import StepView, TraceView, render_text
+    from .viewer import StepView, TraceView
 
     tr = trace_from_path(bound, path, o.property, "always", "UNKNOWN", o.path)
     steps, prev = [], None
@@ -503,7 +511,7 @@ def _render_cti(bound, path: str, what: str, o) -> str:
                      + "; if the first state is unreachable, a helper invariant that excludes it may complete "
                        "the proof",
                      n)
-    return render_text(view, tty=_tty())
+    return view
 
 
 def _print_groups(report: Report) -> None:

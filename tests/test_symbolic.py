@@ -120,11 +120,14 @@ def test_an_inductive_invariant_is_proved_by_1_induction(cli):
     assert "always equal: PROVED (1-induction; every reachable state; params none)" in out
 
 
-def test_an_invariant_that_needs_k_2(cli):
+def test_an_invariant_that_needs_k_2(cli, tmp_path):
     code, out, _ = _prove(cli, "Shift", "--induction", "1")
     assert code == 3
     assert "always x_zero: UNKNOWN (1-induction: a counterexample to induction of 1 step" in out
     assert "x = 0" in out and "y = 1" in out and "x: 0 → 1" in out.replace(" -> ", " → ")  # the CTI, in the viewer
+    page = tmp_path / "cti.html"
+    code, _, _ = _prove(cli, "Shift", "--induction", "1", "--cti-html", page)
+    assert code == 3 and "(any such state)" in page.read_text() and "x_zero" in page.read_text()
     code, out, _ = _prove(cli, "Shift", "--induction", "2")
     assert code == 0 and "always x_zero: PROVED (2-induction;" in out
 
