@@ -510,7 +510,7 @@ def _cti_view(bound, path: str, what: str, o):
                         if what == "no model error" else f"fails at step {n}")
                      + "; if the first state is unreachable, a helper invariant that excludes it may complete "
                        "the proof",
-                     n)
+                     n, states=[s for _, s in o.path])
     return view
 
 
