@@ -409,7 +409,9 @@ def _prove(args) -> int:
                       f"({len(inst):,} instances here); {len(kept):,} instances inductive together (Houdini)",
                       file=sys.stderr)
             note = [f"{len(kept):,} mined and proved inductive by Houdini, of which the step uses: "
-                    + "; ".join(used)] if kept and used else [f"{len(kept):,} mined (Houdini)"] if kept else []
+                    + "; ".join(used)] if kept and used else \
+                [f"{len(kept):,} mined and proved inductive by Houdini, assumed (its 1-step proof needs none)"] \
+                if kept else []
             outcomes = induction(enc, props, args.induction, helpers, invariants=[f for _, _, f in kept],
                                  mined=note)
         else:

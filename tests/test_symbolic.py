@@ -6,6 +6,7 @@ import pytest
 import modelcheck.cli  # noqa: F401  (imported before capsys replaces stderr: explorer.Progress binds it at import)
 from conftest import ROOT, load
 from modelcheck.check import VIOLATED, check
+from modelcheck.loader import load_spec
 from modelcheck.spec import StepError
 from modelcheck.symbolic.encode import NotTranslatable, Successors, encode
 from modelcheck.symbolic.prove import Deadlock, bmc
@@ -23,6 +24,8 @@ CELLS = [
     ("tests/specs/two_bugs.py", None, {}),
     ("tests/specs/two_phase_eager.py", None, {"RMs": 2}),
     ("tests/specs/viewer_frames.py", "buggy", {}),
+    ("tests/specs/viewer_lanes.py::Chat", None, {}),
+    ("tests/specs/viewer_lanes.py::Plain", None, {}),
     ("tests/specs/fixes.py", None, {"mode": 1}),
     ("tests/specs/faulty.py", None, {}),
     ("tests/specs/faulty.py", None, {"fault": "effect_raises"}),
@@ -56,7 +59,7 @@ def explicit_graph(bound, limit=5000):
 
 @pytest.mark.parametrize("path,variant,params", CELLS, ids=lambda x: str(x))
 def test_z3_successors_equal_explicit_successors(path, variant, params):
-    cls = load(os.path.join(ROOT, path))
+    cls = load_spec(os.path.join(ROOT, path))[1]
     bound = cls.bind(variant, None, {k: str(v) if isinstance(v, str) else v for k, v in params.items()})
     z3_successors = Successors(encode(bound))
     graph = explicit_graph(bound)
@@ -75,7 +78,7 @@ def test_z3_successors_equal_explicit_successors(path, variant, params):
 
 @pytest.mark.parametrize("path,variant,params", [c for c in CELLS if "fault" not in c[2]], ids=lambda x: str(x))
 def test_bmc_shortest_counterexamples_equal_bfs(path, variant, params):
-    cls = load(os.path.join(ROOT, path))
+    cls = load_spec(os.path.join(ROOT, path))[1]
     bound = cls.bind(variant, None, params)
     report = check(bound, path, out_dir=None)
     depth = report.result.depth
