@@ -374,7 +374,7 @@ def _prove(args) -> int:
     bound = cls.bind(args.variant, args.scenario, _params(args.param))
     label = path + (f" [{'/'.join(x for x in (bound.variant, bound.scenario) if x)}]"
                     if bound.variant or bound.scenario else "")
-    compiled = list(compile_properties(bound))
+    compiled = compile_properties(bound)
     props = [p for p in compiled if p.kind == "always"]
     if bound.cls.check_deadlock:
         props.append(Deadlock([p.formula for p in compiled if p.kind == "terminal"]))
@@ -386,6 +386,7 @@ def _prove(args) -> int:
     t0 = time.monotonic()
     try:
         enc = encode(bound)
+        enc.add_leaves(compiled.leaves, compiled.ns)   # leaves the formulas made on use (sequence elements)
         compared = crosscheck(enc)
     except NotTranslatable as e:
         raise SpecError(f"not translatable: {e}; the spec can still be checked with `modelcheck verify`") from None

@@ -29,7 +29,7 @@ import z3
 from z3.z3 import _to_expr_ref
 
 from ..spec import ActionDef, BoundSpec
-from ..types import Bool, IntRange, MapOf, SeqOf, SetOf, TupleOf, Type, canonical_order
+from ..types import Bool, IntRange, MapOf, Record, SeqOf, SetOf, TupleOf, Type, canonical_order
 from ..z3bridge import build_view
 
 __all__ = ["NotTranslatable", "Layout", "Encoding", "encode", "SymBool", "SymInt", "SymSet", "SymSeq"]
@@ -539,6 +539,8 @@ class Layout:
                 consts.append(c)
                 domain.append(z3.And(t.lo <= c, c <= t.hi))
                 return c
+            if isinstance(t, Record):
+                return tuple(build(ft, f"{path}.{f}") for f, ft in t.fields.items())
             if isinstance(t, MapOf):
                 return tuple(build(t.value, f"{path}[{k!r}]") for k in t.keys)
             if isinstance(t, TupleOf):
@@ -590,6 +592,8 @@ class Layout:
                 return z3.is_true(model.eval(tr, model_completion=True))
             if isinstance(t, IntRange):
                 return model.eval(tr, model_completion=True).as_long()
+            if isinstance(t, Record):
+                return t.cls(*[get(ft, x) for ft, x in zip(t.fields.values(), tr)])
             if isinstance(t, (TupleOf, MapOf)):
                 elem = t.elem if isinstance(t, TupleOf) else t.value
                 return tuple(get(elem, x) for x in tr)
@@ -607,6 +611,8 @@ def _default(t: Type) -> Any:
         return False
     if isinstance(t, IntRange):
         return t.lo
+    if isinstance(t, Record):
+        return t.cls(*[_default(ft) for ft in t.fields.values()])
     if isinstance(t, TupleOf):
         return (_default(t.elem),) * t.n
     if isinstance(t, MapOf):
@@ -627,6 +633,8 @@ def _proxy(t: Type, tr: Any) -> Any:
         return SymBool(tr)
     if isinstance(t, IntRange):
         return SymInt(tr)
+    if isinstance(t, Record):
+        return t.cls(*[_proxy(ft, x) for ft, x in zip(t.fields.values(), tr)])
     if isinstance(t, (TupleOf, MapOf)):
         elem = t.elem if isinstance(t, TupleOf) else t.value
         return tuple(_proxy(elem, x) for x in tr)
@@ -655,6 +663,11 @@ def _encode_value(t: Type, tr: Any, v: Any) -> tuple[Any, Any]:
         if type(v) is int:
             return z3.BoolVal(t.lo <= v <= t.hi), tr == v
         return _F, _F
+    if isinstance(t, Record):
+        if type(v) is not t.cls:
+            return _F, _F
+        pairs = [_encode_value(ft, x, y) for ft, x, y in zip(t.fields.values(), tr, v)]
+        return z3.And([p[0] for p in pairs]), z3.And([p[1] for p in pairs])
     if isinstance(t, (TupleOf, MapOf)):
         elem = t.elem if isinstance(t, TupleOf) else t.value
         if isinstance(v, SymSeq):
@@ -772,12 +785,22 @@ class Encoding:
     init: list[Any]                               # the concrete initial states
     branches: list[Branch]
     errors: list[tuple[str, Any]]                 # (what, condition over cur): a step raises or leaves the domains
+    constraint: Any = _T                          # the @constraints over cur: only such states are explored
     leaves: list[Any] = field(default_factory=list)    # z3bridge leaves (property constants)
     leaf_exprs: dict[int, Any] = field(default_factory=dict)  # leaf const id -> expression over cur
     _trans: Any = None
     _nxt: Any = None
     _leaf_pairs: dict[str, Any] = field(default_factory=dict)
     _subs: dict[tuple, Any] = field(default_factory=dict)
+
+    def add_leaves(self, leaves: list[Any], ns: dict[str, Any]) -> None:
+        """Map the view's leaves (constants of property formulas) to expressions over `cur`."""
+        state = self.cur.proxies()
+        for leaf in leaves:
+            if leaf.const.get_id() not in self.leaf_exprs:
+                self.leaf_exprs[leaf.const.get_id()] = _leaf_expr(leaf.code, ns, state)
+                self.leaves.append(leaf)
+        self._leaf_pairs.clear()
 
     def layout(self, k: int | str) -> Layout:
         return Layout.make(self.bound, str(k))
@@ -791,6 +814,9 @@ class Encoding:
             nxt = Layout.make(self.bound, "nxt")
             self._nxt = nxt
             self._trans = z3.Or([z3.And(br.cond, nxt.equals(br.value)[1]) for br in self.branches] or [_F])
+            if not z3.is_true(self.constraint):   # a successor outside a @constraint is not explored
+                to_nxt = Substitution(list(zip(self.cur.consts, nxt.consts)))
+                self._trans = z3.And(self._trans, to_nxt(self.constraint))
         return self._sub(a, b)(self._trans)
 
     def error(self, a: Layout) -> Any:
@@ -811,7 +837,11 @@ class Encoding:
             to_a = self._sub(a)
             sub = self._leaf_pairs[a.tag] = Substitution([(leaf.const, to_a(self.leaf_exprs[leaf.const.get_id()]))
                                                           for leaf in self.leaves])
-        return sub(formula)
+        out = sub(formula)
+        free = [c for c in _constants(out) if not c.decl().name().endswith(f"@{a.tag}")]
+        if free:   # a view constant this encoding does not know: never leave it free (it would be unsound)
+            raise NotTranslatable(f"a property reads {free[0]}, which the symbolic encoding does not map")
+        return out
 
     def _sub(self, a: Layout, b: Layout | None = None) -> Substitution:
         key = (a.tag, b.tag if b is not None else None)
@@ -825,6 +855,20 @@ class Encoding:
 
     def distinct(self, a: Layout, b: Layout) -> Any:
         return z3.Or([x != y for x, y in zip(a.consts, b.consts)])
+
+
+def _constants(e: Any) -> list[Any]:
+    """The uninterpreted constants of a Z3 term."""
+    seen, out, todo = set(), [], [e]
+    while todo:
+        x = todo.pop()
+        if x.get_id() in seen:
+            continue
+        seen.add(x.get_id())
+        if z3.is_const(x) and x.decl().kind() == z3.Z3_OP_UNINTERPRETED:
+            out.append(x)
+        todo.extend(x.children())
+    return out
 
 
 class Substitution:
@@ -861,6 +905,16 @@ class _LeafCode(ast.NodeTransformer):
             node.func = ast.Name("_len", ast.Load())
         return node
 
+    def visit_IfExp(self, node: ast.IfExp) -> Any:
+        self.generic_visit(node)
+        return ast.Call(ast.Name("_ite", ast.Load()), [node.test, node.body, node.orelse], [])
+
+    def visit_Subscript(self, node: ast.Subscript) -> Any:
+        self.generic_visit(node)
+        if isinstance(node.ctx, ast.Load):
+            return ast.Call(ast.Name("_at", ast.Load()), [node.value, node.slice], [])
+        return node
+
 
 def _leaf_expr(code: str, ns: dict[str, Any], state: Any) -> Any:
     tree = ast.fix_missing_locations(_LeafCode().visit(ast.parse(code, mode="eval")))
@@ -875,7 +929,27 @@ def _leaf_expr(code: str, ns: dict[str, Any], state: Any) -> Any:
             return SymInt(x.size())
         return len(x)
 
-    val = eval(compile(tree, "<leaf>", "eval"), {**ns, "_has": has, "_len": length}, {"s": state})
+    def at(x, i):
+        if isinstance(x, SymSeq) and x._real is None:
+            return x.cells[i] if 0 <= i < len(x.cells) else None
+        return x[i]
+
+    def ite(c, a, b):
+        if a is None or b is None:   # an element past a sequence's cells: the other side is the value
+            return b if a is None else a
+        if isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b):   # records, tuples: per field
+            items = [ite(c, x, y) for x, y in zip(a, b)]
+            return type(a)(*items) if hasattr(a, "_fields") else tuple(items)
+        ca, cb = _z(a), _z(b)
+        if isinstance(c, SymBool) and ca is not None and cb is not None:
+            r = z3.If(c.e, ca, cb)
+            return SymBool(r) if r.sort() == z3.BoolSort() else SymInt(r)
+        if isinstance(c, bool):
+            return a if c else b
+        raise NotTranslatable(f"the property view's leaf `{code}`: a conditional over non-scalar values")
+
+    val = eval(compile(tree, "<leaf>", "eval"), {**ns, "_has": has, "_len": length, "_at": at, "_ite": ite},
+               {"s": state})
     z = _z(val)
     if z is None:
         raise NotTranslatable(f"the property view's leaf `{code}` has no symbolic value")
@@ -931,12 +1005,30 @@ def encode(bound: BoundSpec, progress: Callable[[str], None] | None = None) -> E
                     dom = _T
                 if not z3.is_false(dom):
                     branches.append(Branch(a, args, z3.And(p.cond, dom) if not z3.is_true(dom) else p.cond, value))
-    view, leaves, ns = build_view(bound)
-    exprs = {}
-    state = cur.proxies()
-    for leaf in leaves:
-        exprs[leaf.const.get_id()] = _leaf_expr(leaf.code, ns, state)
-    return Encoding(bound, cur, bound.initial_states(), branches, errors, leaves, exprs)
+    constraint = _T
+    if bound.constraints:
+        constraint = _constraint(bound, cur)
+    _, leaves, ns = build_view(bound)
+    enc = Encoding(bound, cur, [s for s in bound.initial_states() if bound.in_constraints(s)], branches, errors,
+                   constraint=constraint)
+    enc.add_leaves(leaves, ns)
+    return enc
+
+
+def _constraint(bound: BoundSpec, cur: Layout) -> Any:
+    """The spec's @constraints as one condition on the current state (run on proxies like an action)."""
+    out = []
+    for c in bound.constraints:
+        try:
+            paths = run_paths(lambda s, c=c: bool(c.fn(bound.inst, s)), cur, _T, f"constraint {c.name}")
+        except NotTranslatable as e:
+            raise NotTranslatable(f"constraint {c.name} ({_rel(c.where)}): {e}") from None
+        for p in paths:
+            if p.raised is not None:
+                raise NotTranslatable(f"constraint {c.name} ({_rel(c.where)}) raises {type(p.raised).__name__} on "
+                                      f"a symbolic path at {_spec_line(p.raised, bound)}")
+        out.append(z3.Or([p.cond for p in paths if p.value] or [_F]))
+    return z3.And(out)
 
 
 def _satisfiable(fs: list[Any]) -> bool:
@@ -968,7 +1060,7 @@ def _offers(bound: BoundSpec, a: ActionDef, cur: Layout) -> list[tuple[tuple, An
             raise NotTranslatable(f"over= raises {type(p.raised).__name__} on a symbolic path "
                                   f"at {_spec_line(p.raised, bound)}")
         for x, m in p.value:
-            args = bound._args(a, x)
+            args = bound.args_of(a, x)
             if args not in offered:
                 offered[args] = []
                 order.append(args)
@@ -1033,7 +1125,7 @@ def crosscheck(enc: Encoding, limit: int = 30, seconds: float = 2.0) -> int:
     deadline = time.monotonic() + seconds
     bound = enc.bound
     succ = Successors(enc)
-    todo = list(bound.initial_states())
+    todo = [s for s in bound.initial_states() if bound.in_constraints(s)]
     seen = set(todo)
     i = 0
     while i < len(todo) and i < limit and (i == 0 or time.monotonic() < deadline):
@@ -1043,6 +1135,8 @@ def crosscheck(enc: Encoding, limit: int = 30, seconds: float = 2.0) -> int:
             explicit = {bound.apply(a, s, args) for a, args in bound.enabled(s)}
             if not all(bound.valid(t) for t in explicit):
                 explicit = None
+            else:
+                explicit = {t for t in explicit if bound.in_constraints(t)}
         except Exception:
             explicit = None
         got, err = succ(s)

@@ -44,7 +44,7 @@ class Candidate:
 
 def reachable(bound: BoundSpec, limit: int = MAX_STATES) -> list[Any]:
     """Every reachable state of a (small) bound spec, by breadth-first search on the explicit engine."""
-    seen = dict.fromkeys(bound.initial_states())
+    seen = dict.fromkeys(s for s in bound.initial_states() if bound.in_constraints(s))
     todo = list(seen)
     i = 0
     while i < len(todo):
@@ -52,7 +52,7 @@ def reachable(bound: BoundSpec, limit: int = MAX_STATES) -> list[Any]:
         i += 1
         for a, args in bound.enabled(s):
             t = bound.apply(a, s, args)
-            if t not in seen:
+            if t not in seen and bound.in_constraints(t):
                 seen[t] = None
                 todo.append(t)
                 if len(todo) > limit:
