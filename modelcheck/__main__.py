@@ -9,7 +9,11 @@ def run() -> int:
     except KeyboardInterrupt:
         print("modelcheck: interrupted before a verdict", file=sys.stderr)
         return 3
-    return main()
+    try:
+        return main()
+    except KeyboardInterrupt:  # a second Ctrl-C while the first one's results were being printed
+        print("modelcheck: interrupted", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

@@ -15,7 +15,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .check import VERIFIED, VIOLATED, ViolationClass, check, group_violations  # noqa: F401 (re-exported)
+from . import interrupt
+from .check import INCONCLUSIVE, VERIFIED, VIOLATED, ViolationClass, check, group_violations  # noqa: F401 (re-exported)
 from .explorer import Limits, make_successors
 from .spec import BoundSpec, Spec, SpecError, UsageError
 from .trace import Trace, TraceError, decode_params, replay, step_candidates, step_effect
@@ -125,9 +126,19 @@ class Ablation:
     misses: int = 0
     never_read: list[str] = field(default_factory=list)
     params: str = ""
+    # (subset, scenario) cells that a Ctrl-C or SIGTERM cut short or kept from starting; then `interrupted`
+    # names the signal, and the questions below are not asked (their answers need every cell)
+    not_run: list[tuple[tuple[str, ...], str | None]] = field(default_factory=list)
+    interrupted: str | None = None
 
-    def cell(self, subset, scenario) -> Cell:
-        return next(c for c in self.cells if c.subset == subset and c.scenario == scenario)
+    def cell(self, subset, scenario) -> Cell | None:
+        return next((c for c in self.cells if c.subset == subset and c.scenario == scenario), None)
+
+    def decided(self, scenario) -> bool:
+        """Whether every cell of a scenario ran to the end, so the questions about it can be answered."""
+        cells = [c for c in self.cells if c.scenario == scenario]
+        return (len(cells) == len(self.subsets())
+                and all(v != INCONCLUSIVE for c in cells for v, _ in c.verdicts.values()))
 
     def subsets(self) -> list[tuple[str, ...]]:
         return _subsets(self.fixes)
@@ -144,6 +155,8 @@ class Ablation:
 
     def no_effect(self) -> list[str]:
         """Fixes whose addition never changes a verdict, a counterexample length or a state count."""
+        if self.not_run or not all(self.decided(sc) for sc in self.scenarios):
+            return []
         out = []
         for f in self.fixes:
             same = True
@@ -151,7 +164,7 @@ class Ablation:
                 if f in c.subset:
                     continue
                 d = self.cell(tuple(x for x in self.fixes if x in c.subset or x == f), c.scenario)
-                if d.verdicts != c.verdicts or d.states != c.states:
+                if d is None or d.verdicts != c.verdicts or d.states != c.states:
                     same = False
                     break
             if same:
@@ -186,29 +199,42 @@ def ablate(cls: type[Spec], spec_path: str, scenarios: list[str | None] | None =
     t0 = time.monotonic()
     read: set[str] = set()
     for sc in scenarios:
+        if ab.interrupted:
+            ab.not_run += [(subset, sc) for subset in _subsets(fixes)]
+            continue
         tracker = _FixTracker(cls, sc, overrides) if share else None
         if tracker is not None and tracker.structural:
             tracker = None  # the successor function depends on a fix: one bind per subset
         for subset in _subsets(fixes):
+            if ab.interrupted:  # one Ctrl-C (or SIGTERM) stops the whole ablation
+                ab.not_run.append((subset, sc))
+                continue
             t1 = time.monotonic()
-            if tracker is not None:
-                bound = tracker.set_subset(subset)
-                rep = check(bound, spec_path, limits, out_dir=None, successors=tracker.successors())
-            else:
-                params = {**cls.resolve(None, sc, overrides), **{f: f in subset for f in fixes}}
-                rep = check(BoundSpec(cls, params, subset_name(subset), sc), spec_path, limits, out_dir=None)
+            try:
+                if tracker is not None:
+                    bound = tracker.set_subset(subset)
+                    rep = check(bound, spec_path, limits, out_dir=None, successors=tracker.successors())
+                else:
+                    params = {**cls.resolve(None, sc, overrides), **{f: f in subset for f in fixes}}
+                    rep = check(BoundSpec(cls, params, subset_name(subset), sc), spec_path, limits, out_dir=None)
+            except KeyboardInterrupt:  # outside the search: compiling the properties
+                ab.interrupted = interrupt.signal_name()
+                ab.not_run.append((subset, sc))
+                continue
             if rep.error:
                 raise SpecError(f"{subset_name(subset)}/{sc}: {rep.error}")
             cell = Cell(subset, sc, {v.property: (v.verdict, v.steps if v.verdict == VIOLATED else None)
                                      for v in rep.verdicts}, rep.result.distinct, time.monotonic() - t1)
             ab.cells.append(cell)
+            if rep.result.stop_reason.startswith("interrupted") or interrupt.requested():
+                ab.interrupted = interrupt.signal_name()
             if on_cell:
                 on_cell(cell)
         if tracker is not None:
             ab.hits += tracker.hits
             ab.misses += tracker.misses
             read |= tracker.ever_read
-    ab.never_read = [f for f in fixes if f not in read] if share else []
+    ab.never_read = [f for f in fixes if f not in read] if share and not ab.interrupted else []
     ab.seconds = time.monotonic() - t0
     return ab
 

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import interrupt
 from .codes import EXIT_ERROR, EXIT_INCONCLUSIVE, EXIT_OK, EXIT_VIOLATED, INCONCLUSIVE, VERIFIED, VIOLATED
 from .explorer import Limits, ModelError, Progress, Result, explore, make_successors
 from .liveness import Lasso, fairness_text, lasso_path, liveness_violations
@@ -16,10 +17,12 @@ from .reduce import por, symmetry
 from .spec import GRAPH_KINDS, BoundSpec, SpecError, UsageError
 from .steps import StepViolation, step_path, step_violations
 from .trace import Trace, dump, trace_from_path
+from .types import DomainError
 from .z3bridge import compile_properties, vacuity_issues
 
 __all__ = ["Verdict", "Report", "check", "VERIFIED", "VIOLATED", "INCONCLUSIVE", "EXIT_OK", "EXIT_VIOLATED",
-           "EXIT_ERROR", "EXIT_INCONCLUSIVE", "exit_code", "trace_filename", "report_json", "never_fired_warning", "group_violations", "ViolationClass"]
+           "EXIT_ERROR", "EXIT_INCONCLUSIVE", "exit_code", "trace_filename", "report_json", "never_fired_warning", "group_violations", "ViolationClass",
+           "nondeterminism"]
 
 SYMMETRY_SAMPLE = 64  # explored representatives on which the declared symmetry is checked against the actions
 READS_SAMPLE = 256    # explored states on which declared footprints' reads are checked (writes: every transition)
@@ -174,8 +177,16 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
             lassos = liveness_violations(res, props)
         except ModelError as e:
             res.error = e
+    if res.stop_reason.startswith("interrupted") and interrupt.requested():  # the search says SIGINT for both
+        res.stop_reason = f"interrupted ({interrupt.signal_name()})"
     if res.error is not None:
         report.error = str(res.error)
+    if res.error is None:
+        try:  # with fingerprints, res.state() rebuilds a state by re-running its path
+            report.error = nondeterminism(bound, [res.state(i) for i in _sample_ids(res.distinct)])
+        except ModelError as e:
+            report.error = str(e)
+    complete = res.complete and report.error is None  # no verdict stands on a nondeterministic spec
     n = res.distinct
     params = bound.param_text()
     if bound.constraints:  # the verdicts hold inside the constraints only: say so in every bound
@@ -185,12 +196,14 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
         counted = f"{n:,} states of a partial-order-reduced search"
     # a verdict over every state explored rests on 64-bit fingerprints: say how likely one hid a state
     fp = f"; fingerprint collision probability {res.collision_probability:.2g}" if not res.exact else ""
-    if res.complete:
+    if complete:
         full = f"all {counted}, depth {res.depth}; params {params}{fp}"
     else:
         why = res.stop_reason
         if res.error is not None:
             why = "stopped by a model error"
+        elif report.error is not None:
+            why = "the spec is not deterministic"
         full = f"bounded: {counted.replace('reachable ', '')} explored to depth {res.depth}, {why}; params {params}{fp}"
 
     def make_trace(prop: str, kind: str, sid: int, verdict: str) -> Trace:
@@ -226,7 +239,7 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
                 note = "violated by an initial state" if tr.length == 0 else (NOT_SHORTEST if reducer else "")
                 report.verdicts.append(Verdict(p.name, p.kind, VIOLATED, f"params {params}", tr.length, tr,
                                                *write(tr, out_dir, False), note))
-            elif res.complete:
+            elif complete:
                 report.verdicts.append(Verdict(p.name, p.kind, VERIFIED, full))
             else:
                 report.verdicts.append(Verdict(p.name, p.kind, INCONCLUSIVE, "no violation in " + full))
@@ -243,7 +256,7 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
                 tr = make_trace(p.name, p.kind, sid, "WITNESS")
                 report.verdicts.append(Verdict(p.name, p.kind, VERIFIED, f"params {params}", tr.length, tr,
                                                *write(tr, witness_dir, True)))
-            elif res.complete:
+            elif complete:
                 report.verdicts.append(Verdict(p.name, p.kind, VIOLATED,
                                                f"no state satisfies it among {full}"))
             else:
@@ -253,7 +266,7 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
             if bad is not None:
                 tr = trace_from_path(bound, spec_path, p.name, p.kind, VIOLATED, step_path(res, bad))
                 violated(p, tr, "the last step breaks it")
-            elif res.complete:
+            elif complete:
                 steps = len(res.edges[0]) if res.edges is not None else 0
                 report.verdicts.append(Verdict(p.name, p.kind, VERIFIED, f"all {steps:,} transitions of {full}"))
             else:
@@ -267,7 +280,7 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
                          else f"repeats steps {lasso.loop + 1}-{tr.length} forever")
                 report.verdicts.append(Verdict(p.name, p.kind, VIOLATED, f"params {params}; {fairness}", tr.length,
                                                tr, *write(tr, out_dir, False), f"a lasso: it {stays}"))
-            elif res.complete:
+            elif complete:
                 report.verdicts.append(Verdict(p.name, p.kind, VERIFIED, f"{full}; {fairness}"))
             else:
                 report.verdicts.append(Verdict(p.name, p.kind, INCONCLUSIVE,
@@ -279,7 +292,7 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
                 report.verdicts.append(Verdict(p.name, p.kind, VIOLATED, f"params {params}", tr.length, tr,
                                                *write(tr, out_dir, False),
                                                "reaches a state from which it can no longer hold"))
-            elif res.complete:
+            elif complete:
                 report.verdicts.append(Verdict(p.name, p.kind, VERIFIED, full))
             else:
                 report.verdicts.append(Verdict(p.name, p.kind, INCONCLUSIVE,
@@ -290,7 +303,7 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
             report.verdicts.append(Verdict("deadlock_free", "deadlock", VIOLATED, f"params {params}", tr.length, tr,
                                            *write(tr, out_dir, False),
                                            "no action enabled, not @terminal" + (f"; {NOT_SHORTEST}" if reducer else "")))
-        elif res.complete:
+        elif complete:
             report.verdicts.append(Verdict("deadlock_free", "deadlock", VERIFIED, full))
         else:
             report.verdicts.append(Verdict("deadlock_free", "deadlock", INCONCLUSIVE, "no deadlock in " + full))
@@ -302,11 +315,62 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
                     tr = make_trace(prop, "always", c.first, VIOLATED)
                     report.groups[prop].append((c, tr, write(tr, out_dir, False, f"{prop}.class{k}")[0]))
     report.never_fired = [name for name, (fired, _new) in res.coverage().items() if fired == 0]
-    if res.error is None:
-        scope = "any reachable state" if res.complete else "the states explored"
+    if res.complete:  # after a limit or a stop signal, an action may fire in the states not explored
         for name in report.never_fired:
-            report.warnings.append(never_fired_warning(name, scope))
+            report.warnings.append(never_fired_warning(name, "any reachable state"))
     return report
+
+
+DETERMINISM_SAMPLE = 32  # states whose successors are computed a second time after the search
+
+
+def nondeterminism(bound: BoundSpec, states: list[Any], sample: int = DETERMINISM_SAMPLE) -> str | None:
+    """Compute the successors of a sample of explored states again, from an equal copy of each state (built
+    anew from its JSON, so its sets and dicts may iterate in another order), and compare them with a first
+    computation. Guards and effects must be pure functions of (state, parameters); a difference (random
+    numbers, the clock, iteration over an unordered container) makes every verdict meaningless. Returns
+    the difference found, naming the action and the state, or None.
+
+    The sample is evenly spread over the discovery order (so it covers every depth) and always includes
+    the initial states' first; the cost is 2 x `sample` successor computations."""
+    n = len(states)
+    if n == 0:
+        return None
+    picks = sorted({0, *range(0, n, max(1, n // sample))})[:sample]
+    for i in picks:
+        s = states[i]
+        try:
+            first = _successor_map(bound, s)
+            second = _successor_map(bound, bound.from_json(bound.to_json(s)))
+        except (SpecError, DomainError):  # a failing guard or effect is reported by the search itself
+            continue
+        if first == second:
+            continue
+        state = ", ".join(f"{k}={v}" for k, v in bound.show(s).items())
+        for key in list(first) + [k for k in second if k not in first]:
+            a, args = (first.get(key) or second[key])[0], key[1]
+            if key not in first or key not in second:
+                how = "is enabled in one computation and not in the other (its guard is not deterministic)"
+            elif first[key][1] != second[key][1]:
+                diff = [v for v, x, y in zip(bound.names, first[key][1], second[key][1]) if x != y]
+                how = f"gave two different states (differing in {', '.join(diff)})"
+            else:
+                continue
+            return (f"{a.where}: the spec is not deterministic: {bound.label(a, args)} {how} when the successors "
+                    f"of one state were computed twice (random numbers, the clock, or iteration over a set or "
+                    f"dict?); in state {state[:400]}")
+        return f"the spec is not deterministic: the successors of one state differ when computed twice; in state {state[:400]}"
+    return None
+
+
+def _sample_ids(n: int, sample: int = DETERMINISM_SAMPLE) -> list[int]:
+    """Up to `sample` state ids evenly spread over the discovery order (so over every depth), 0 included."""
+    return sorted({0, *range(0, n, max(1, n // sample))})[:sample] if n else []
+
+
+def _successor_map(bound: BoundSpec, s: Any) -> dict[tuple[str, tuple], tuple[Any, Any]]:
+    """(action name, args) -> (action, next state) for every enabled step of s."""
+    return {(a.name, args): (a, bound.apply(a, s, args)) for a, args in bound.enabled(s)}
 
 
 def never_fired_warning(name: str, scope: str) -> str:

@@ -13,7 +13,7 @@ import sys
 import time
 from typing import TYPE_CHECKING, Sequence
 
-from . import __version__
+from . import __version__, interrupt
 from .codes import EXIT_ERROR, EXIT_INCONCLUSIVE, EXIT_OK, EXIT_VIOLATED, INCONCLUSIVE, REPORT_FORMAT, VERIFIED, VIOLATED
 from .config import default_spec
 from .loader import load_spec
@@ -27,10 +27,10 @@ if TYPE_CHECKING:
 EXIT_CODES = f"""exit codes:
   {EXIT_OK}  every property VERIFIED over all reachable states
   {EXIT_VIOLATED}  at least one property VIOLATED (a counterexample was found and written)
-  {EXIT_ERROR}  usage error, spec error, or model error (a guard, effect or property raised,
-     or an effect left the declared domains)
+  {EXIT_ERROR}  usage error, spec error, or model error (a guard, effect or property raised or
+     called sys.exit(), an effect left the declared domains, or the successors are not deterministic)
   {EXIT_INCONCLUSIVE}  INCONCLUSIVE: a limit (--max-states, --max-depth, --max-seconds,
-     --max-memory) or Ctrl-C stopped the search before a verdict; nothing was violated
+     --max-memory), Ctrl-C or SIGTERM stopped the search before a verdict; nothing was violated
      in the states explored
 """
 
@@ -121,6 +121,7 @@ def _parser() -> argparse.ArgumentParser:
                         epilog=EXPLAIN_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     ex.add_argument("trace", help="a trace file written by modelcheck verify")
     ex.add_argument("--variant", required=True, help="the variant to replay it under (e.g. phase73, fixA+fixC)")
+    ex.add_argument("--spec", metavar="PATH", help="the spec to replay it against (default: the one the trace names)")
 
     sh = sub.add_parser("show", help="show a trace: steps, changes, grid and why the property fails",
                         description="Replay TRACE against its spec and show it: one row per step (action, the "
@@ -139,6 +140,7 @@ def _parser() -> argparse.ArgumentParser:
     sh.add_argument("--pytest", metavar="OUT.py", help="also write a pytest regression test that replays the trace "
                                                      "and asserts what it shows (after a fix: the step now blocked)")
     sh.add_argument("--quiet", action="store_true", help="do not print the terminal view")
+    sh.add_argument("--spec", metavar="PATH", help="the spec to replay it against (default: the one the trace names)")
     sh.add_argument("--legend", action="store_true", help="also explain every code and mark of the grid")
     sh.add_argument("--var", action="append", metavar="NAME",
                     help="instead of the whole trace, follow one variable (NAME), element (NAME[i], NAME[i][j]) "
@@ -224,7 +226,12 @@ def _decide(code: int) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    """Run one command; SIGINT and SIGTERM stop it with what it has (see modelcheck.interrupt)."""
+    with interrupt.handled():
+        return _main(list(sys.argv[1:] if argv is None else argv))
+
+
+def _main(argv: list[str]) -> int:
     _decided.clear()
     want_json = "--json" in argv  # until the arguments are parsed
     try:
@@ -258,8 +265,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
             pass
         return _decided[-1] if _decided else EXIT_ERROR
+    except SystemExit as e:  # raised by the spec (argparse's --help exit is handled above)
+        return _fail("spec error", _spec_exit(e), EXIT_ERROR, want_json)
     except KeyboardInterrupt:  # outside the search (which stops by itself): loading, Z3 checks, writing
-        return _fail("", "interrupted before a verdict", EXIT_INCONCLUSIVE, want_json)
+        return _fail("", f"interrupted ({interrupt.signal_name()}) before a verdict", EXIT_INCONCLUSIVE, want_json)
     except OSError as e:  # a trace, graph or output file that cannot be written
         name = e.filename2 or e.filename or "a file"  # filename2: the target of a rename
         return _fail("error", f"cannot write {name}: {e.strerror or e}", EXIT_ERROR, want_json)
@@ -268,6 +277,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         return _fail("internal error", f"{type(e).__name__}: {e} (MODELCHECK_DEBUG=1 shows the traceback; "
                      f"please report it)", EXIT_ERROR, want_json)
+
+
+def _spec_exit(e: SystemExit) -> str:
+    """Where a spec called sys.exit() (or raised SystemExit): the innermost frame outside this package."""
+    import traceback
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    frames = [f for f in traceback.extract_tb(e.__traceback__)
+              if not f.filename.startswith("<") and not os.path.abspath(f.filename).startswith(here + os.sep)]
+    where = f"{frames[-1].filename}:{frames[-1].lineno}: " if frames else ""
+    return (f"{where}the spec raised SystemExit({e.code!r}) (sys.exit() or exit()); a spec must not end the "
+            f"process: raise an exception instead")
 
 
 def _fail(kind: str, message: str, code: int, want_json: bool) -> int:
@@ -299,6 +320,7 @@ def _verify(args) -> int:
     from .check import check, report_json
     from .explorer import Progress
 
+    typed_matrix = args.matrix
     if isinstance(args.matrix, str) and args.spec is None and (args.matrix.endswith(".py")
                                                                or os.path.exists(args.matrix.split("::")[0])):
         args.spec, args.matrix = args.matrix, True   # `verify --matrix SPEC`: the spec, not a matrix name
@@ -313,7 +335,8 @@ def _verify(args) -> int:
             raise UsageError("--matrix runs every variant and scenario; drop --variant/--scenario")
         for flag, given in (("--graph", args.graph), ("--all-violations", args.all_violations)):
             if given:
-                raise UsageError(f"{flag} works on one cell: give --variant/--scenario instead of --matrix")
+                raise UsageError(f"{flag} works on one cell: give --variant/--scenario"
+                                 + (" instead of --matrix" if typed_matrix else ""))
         return _matrix(args, path, cls, overrides)
     bound = cls.bind(args.variant, args.scenario, overrides)
     progress = Progress(sys.stderr, enabled=not args.quiet and not args.json)  # the stream as it is now
@@ -549,16 +572,21 @@ def _ablate(args) -> int:
     ab = ablate(cls, path, scenarios, _params(args.param), _limits(args), share=not args.no_share, on_cell=on_cell)
     verdicts = [v for c in ab.cells for v, _ in c.verdicts.values()]
     code = _decide(EXIT_VIOLATED if VIOLATED in verdicts else EXIT_INCONCLUSIVE if INCONCLUSIVE in verdicts
-                   else EXIT_OK)
+                   or ab.not_run else EXIT_OK)
+    decided = [sc for sc in ab.scenarios if ab.decided(sc)]
+    if ab.interrupted:
+        print(f"modelcheck: interrupted ({ab.interrupted}): {len(ab.cells)} of {len(ab.cells) + len(ab.not_run)} "
+              f"cells checked, {len(ab.not_run)} not run; those are INCONCLUSIVE", file=sys.stderr)
     if args.json:
         print(_json_report("ablate", {
             "spec": path, "fixes": ab.fixes, "seconds": round(ab.seconds, 2),
             "cells": [{"fixes": list(c.subset), "scenario": c.scenario, "states": c.states,
                        "verdicts": {k: {"verdict": v, "steps": n} for k, (v, n) in c.verdicts.items()}}
                       for c in ab.cells],
-            "minimal_sufficient": {str(sc): [list(s) for s in ab.minimal_sufficient(sc)] for sc in ab.scenarios},
-            "necessary": {str(sc): ab.necessary(sc) for sc in ab.scenarios},
+            "minimal_sufficient": {str(sc): [list(s) for s in ab.minimal_sufficient(sc)] for sc in decided},
+            "necessary": {str(sc): ab.necessary(sc) for sc in decided},
             "no_observable_effect": ab.no_effect(), "never_read": ab.never_read, "exit_code": code,
+            "not_run": [{"fixes": list(f), "scenario": sc} for f, sc in ab.not_run], "interrupted": ab.interrupted,
         }))
         return code
     props = list(ab.cells[0].verdicts) if ab.cells else []
@@ -568,6 +596,9 @@ def _ablate(args) -> int:
         row = {"fixes": subset_name(subset)}
         for sc in ab.scenarios:
             c = ab.cell(subset, sc)
+            if c is None:  # a stop signal kept it from starting
+                row[sc or "-"] = "?"
+                continue
             bad = [f"{short[p]}{'✗' if v == VIOLATED else '?'}{n if n is not None else ''}"
                    for p, (v, n) in c.verdicts.items() if v != VERIFIED]
             row[sc or "-"] = "ok" if not bad else " ".join(bad)
@@ -582,7 +613,9 @@ def _ablate(args) -> int:
         mins = ab.minimal_sufficient(sc)
         nec = ab.necessary(sc)
         label = sc or "-"
-        if not mins:
+        if sc not in decided:
+            print(f"{label}: not decided (cells marked '?' did not run to the end)")
+        elif not mins:
             print(f"{label}: no subset of fixes is sufficient")
         else:
             names = ", ".join(subset_name(m) if m else "the empty set (no fix needed)" for m in mins)
@@ -603,7 +636,7 @@ def _explain(args) -> int:
     from .trace import bind_trace, load
 
     trace = load(args.trace)
-    _, bound = bind_trace(trace, args.trace)  # finds the spec as `show` does, checks the params fit
+    _, bound = bind_trace(trace, args.trace, args.spec)  # finds the spec as `show` does, checks the params fit
     cls = bound.cls
     ex = explain(cls, trace, args.variant)
     print(f"{args.trace}: {trace.kind} {trace.property} (variant {trace.variant or 'default'}, "
@@ -681,14 +714,22 @@ def _matrix(args, path: str, cls: type[Spec], overrides: dict[str, str]) -> int:
     scenarios = m.get("scenarios") or list(cls.scenarios) or [None]
     overrides = {**m.get("params", {}), **overrides}   # -p wins over the matrix's own parameters
     reports: list[Report] = []
+    not_run: list[tuple[str | None, str | None]] = []  # cells a stop signal kept from finishing or starting
     t0 = time.monotonic()
     quiet = args.quiet or args.json
     for variant in variants:
         for scenario in scenarios:
+            if not_run or interrupt.requested() or any(_interrupted(r) for r in reports):
+                not_run.append((variant, scenario))  # one Ctrl-C (or SIGTERM) stops the whole matrix
+                continue
             bound = cls.bind(variant, scenario, overrides)
-            rep = check(bound, path, _limits(args), out_dir=args.out, witness_dir=args.witnesses,
-                        progress=Progress(sys.stderr, enabled=not quiet), reduce=not args.no_reduction,
-                        exact=args.exact_states, workers=args.workers)
+            try:
+                rep = check(bound, path, _limits(args), out_dir=args.out, witness_dir=args.witnesses,
+                            progress=Progress(sys.stderr, enabled=not quiet), reduce=not args.no_reduction,
+                            exact=args.exact_states, workers=args.workers)
+            except KeyboardInterrupt:  # outside the search (compiling properties, writing traces)
+                not_run.append((variant, scenario))
+                continue
             reports.append(rep)
             res = rep.result
             res.release()  # traces are written: the matrix keeps counts and verdicts, not each cell's states
@@ -698,33 +739,51 @@ def _matrix(args, path: str, cls: type[Spec], overrides: dict[str, str]) -> int:
             if rep.error:
                 print(f"modelcheck: model error in {variant}/{scenario}: {rep.error}", file=sys.stderr)
     total = time.monotonic() - t0
-    _decide(exit_code(reports))
+    code = exit_code(reports)
+    if not_run and code == EXIT_OK:
+        code = EXIT_INCONCLUSIVE
+    _decide(code)
     for msg in sorted({m for r in reports for m in r.write_errors}):
         print(f"modelcheck: error: {msg}", file=sys.stderr)
+    stopped = interrupt.requested() or any(_interrupted(r) for r in reports)
+    if stopped:
+        cut = sum(1 for r in reports if _interrupted(r))
+        print(f"modelcheck: interrupted ({interrupt.signal_name()}): {len(reports)} of {len(reports) + len(not_run)} "
+              f"cells checked ({cut} cut short), {len(not_run)} not run; those are INCONCLUSIVE", file=sys.stderr)
     if args.json:
         print(_json_report("matrix", {"matrix": [report_json(r) for r in reports], "seconds": round(total, 2),
-                                      "exit_code": exit_code(reports)}))
-        return _write_ci_reports(args, reports, exit_code(reports))
-    print(matrix_table(path, cls, cls.bind(None, None, overrides), variants, scenarios, reports, args.out))
+                                      "not_run": [{"variant": v, "scenario": s} for v, s in not_run],
+                                      "interrupted": interrupt.signal_name() if stopped else None,
+                                      "exit_code": code}))
+        return _write_ci_reports(args, reports, code)
+    print(matrix_table(path, cls, cls.bind(None, None, overrides), variants, scenarios, reports, args.out, not_run))
     if not args.quiet:
         print(f"statistics: {len(reports)} cell{'s' * (len(reports) != 1)}, total {total:.1f} s", file=sys.stderr)
     if args.show:
         for r in reports:
             _show_counterexamples(r)
+    if stopped or not all(r.result.complete for r in reports):  # an action may fire in what was not explored
+        for w in sorted({w for r in reports for w in r.warnings if not w.startswith("action ")}):
+            print(f"modelcheck: warning: {w}", file=sys.stderr)
+        return _write_ci_reports(args, reports, code)
     from .check import never_fired_warning
     fired_nowhere = set.intersection(*(set(r.never_fired) for r in reports if r.error is None)) if reports else set()
     warnings = {w for r in reports for w in r.warnings if not w.startswith("action ")}
     warnings |= {never_fired_warning(n, "every cell of the matrix") for n in fired_nowhere}
     for w in sorted(warnings):
         print(f"modelcheck: warning: {w}", file=sys.stderr)
-    return _write_ci_reports(args, reports, exit_code(reports))
+    return _write_ci_reports(args, reports, code)
+
+
+def _interrupted(report: Report) -> bool:
+    return report.result is not None and report.result.stop_reason.startswith("interrupted")
 
 
 TABLE_WIDTH = 120  # the matrix fits a 120-column terminal, and prints the same text every run (no timings)
 
 _SYMBOLS = {"ok": "ok = VERIFIED over all reachable states",
             "✗": "✗n = VIOLATED, shortest counterexample n steps",
-            "?": "? = INCONCLUSIVE (a limit stopped the search)",
+            "?": "? = INCONCLUSIVE (a limit or a stop signal cut the search short, or it never started)",
             "n/a": "n/a = the property does not apply to that scenario",
             "-": "- = not checked (a model error, reported on stderr)"}
 
@@ -753,7 +812,7 @@ def matrix_caption(path: str, cls: type[Spec], base, variants: list, scenarios: 
 
 
 def matrix_table(path: str, cls: type[Spec], base, variants: list, scenarios: list, reports: list[Report],
-                 out_dir: str | None) -> str:
+                 out_dir: str | None, not_run: list[tuple[str | None, str | None]] = ()) -> str:
     """The matrix as text: a caption, one github-style table row per cell, the key and the legend.
 
     Every line fits TABLE_WIDTH columns (except long paths, and tables of more than about 16 properties).
@@ -764,7 +823,8 @@ def matrix_table(path: str, cls: type[Spec], base, variants: list, scenarios: li
     props = [p.name for p in cls.property_defs() if p.kind != "terminal"]
     if cls.check_deadlock and "deadlock_free" not in props:
         props.append("deadlock_free")
-    axes = [(name, [getattr(r.bound, name) for r in reports]) for name in ("variant", "scenario")]
+    axes = [(name, [getattr(r.bound, name) for r in reports] + [cut[k] for cut in not_run])
+            for k, name in enumerate(("variant", "scenario"))]
     axes = [(name, vals) for name, vals in axes if any(vals)]  # a spec without variants has no variant column
     cells = []
     for k, rep in enumerate(reports):
@@ -772,6 +832,8 @@ def matrix_table(path: str, cls: type[Spec], base, variants: list, scenarios: li
         cells.append([vals[k] or "-" for _, vals in axes]
                      + [verdicts.get(p, "n/a" if p in rep.not_applicable else "-") for p in props]
                      + [f"{rep.result.distinct:,}", rep.result.depth])
+    for k in range(len(reports), len(reports) + len(not_run)):  # stopped before it finished: every verdict open
+        cells.append([vals[k] or "-" for _, vals in axes] + ["?"] * len(props) + ["-", "-"])
 
     def render(headers: list[str]) -> str:
         return tabulate(cells, headers=[name for name, _ in axes] + headers + ["states", "depth"], tablefmt="github",
@@ -783,7 +845,7 @@ def matrix_table(path: str, cls: type[Spec], base, variants: list, scenarios: li
         letters = [chr(ord("a") + i) for i in range(len(props))]
         table = render(letters)
         key = _wrap("columns: " + ", ".join(f"{a}\0=\0{p}" for a, p in zip(letters, props)))
-    lines = matrix_caption(path, cls, base, variants, scenarios, len(reports))
+    lines = matrix_caption(path, cls, base, variants, scenarios, len(reports) + len(not_run))
     lines += [table] + key
     used = {c if not c.startswith("✗") else "✗" for row in cells for c in row[len(axes):-2]}
     lines += _wrap("legend: " + "; ".join(text.replace(" ", "\0") for sym, text in _SYMBOLS.items() if sym in used))
@@ -857,7 +919,7 @@ def _show(args) -> int:
         if args.pytest:
             raise UsageError("--pytest writes a test for one trace; give one TRACE")
         return _show_two(args)
-    view = viewer.open_trace(args.trace)
+    view = viewer.open_trace(args.trace, args.spec)
     _decide(EXIT_OK)
     if not args.quiet:
         if args.var:

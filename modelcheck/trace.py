@@ -13,6 +13,7 @@ import tempfile
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import interrupt
 from .loader import load_spec
 from .spec import BoundSpec, StepError, UsageError
 from .types import DomainError
@@ -126,6 +127,11 @@ def loads(text: str) -> Trace:
         loop = obj.get("loop")
         if loop is not None and not (type(loop) is int and 0 <= loop < len(steps)):
             raise TraceError(f"not a trace: \"loop\" must be the index of a step (0..{len(steps) - 1}), got {loop!r}")
+        length = obj.get("length")
+        if isinstance(length, int) and not isinstance(length, bool) and length != len(steps) - 1:
+            what = "truncated" if length > len(steps) - 1 else "not as written"
+            raise TraceError(f"the trace is {what}: it records a length of {length} steps but holds "
+                             f"{len(steps) - 1}")
         return Trace(obj["spec"], obj["spec_class"], obj.get("variant"), obj.get("scenario"), obj["params"],
                      obj["property"], obj["kind"], obj["verdict"], steps, loop)
     except KeyError as e:
@@ -143,19 +149,20 @@ def write_atomic(path: str, text: str) -> None:
     """Write `text` to a temporary file beside `path`, then rename it over `path`: whole or not at all."""
     d = os.path.dirname(os.path.abspath(path))
     os.makedirs(d, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=d)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
+    with interrupt.deferred():  # a Ctrl-C or SIGTERM lands after the file is complete or cleaned up
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=d)
         try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
 
 
 def load(path: str) -> Trace:
@@ -250,32 +257,52 @@ def replay(bound: BoundSpec, trace: Trace) -> Replayed:
 
 # -- the spec a trace belongs to ---------------------------------------------------------------------
 
-def find_spec(trace: Trace, trace_path: str | None = None) -> str:
-    """The spec file of a trace: its recorded path relative to the current directory, `specs/NAME.py`,
-    or the recorded path relative to a directory above the trace file."""
+def find_spec(trace: Trace, trace_path: str | None = None, spec: str | None = None) -> str:
+    """The spec file of a trace: `spec` if the user gives one; else the trace's recorded path, relative to
+    the current directory, as `specs/NAME.py` there, or relative to the trace's directory or one above it.
+
+    Specs are code and traces are trusted input, but a trace alone never leads the import elsewhere: a
+    recorded path that is absolute outside the current directory, or that climbs out with `..`, is
+    refused (pass --spec to choose the file)."""
+    if spec is not None:
+        path = spec.split("::")[0]
+        if not os.path.isfile(path):
+            raise TraceError(f"--spec {path}: no such spec file")
+        return path
     rec = trace.spec.split("::")[0]
-    cands = [rec]
     stem = os.path.splitext(os.path.basename(rec))[0]
-    cands.append(os.path.join("specs", stem + ".py"))
-    if trace_path and not os.path.isabs(rec):
-        d = os.path.dirname(os.path.abspath(trace_path))
-        while True:
-            cands.append(os.path.join(d, rec))
-            parent = os.path.dirname(d)
-            if parent == d:
-                break
-            d = parent
+    if os.path.isabs(rec):
+        here = os.path.realpath(os.getcwd())
+        if not os.path.realpath(rec).startswith(here + os.sep):
+            raise TraceError(f"the trace names its spec by an absolute path outside the current directory "
+                             f"({rec}); modelcheck does not import it on a trace's say-so: pass --spec {rec} "
+                             f"if you trust it")
+        cands = [rec]
+    elif ".." in rec.replace("\\", "/").split("/"):
+        raise TraceError(f"the trace names its spec by a path that leaves its directory ({rec}); modelcheck does "
+                         f"not import it on a trace's say-so: pass --spec PATH")
+    else:
+        cands = [rec, os.path.join("specs", stem + ".py")]
+        if trace_path:
+            d = os.path.dirname(os.path.abspath(trace_path))
+            while True:
+                cands.append(os.path.join(d, rec))
+                parent = os.path.dirname(d)
+                if parent == d:
+                    break
+                d = parent
     for c in cands:
         if os.path.isfile(c):
             return c
     raise TraceError(f"the trace's spec {trace.spec!r} cannot be found (tried it relative to the current "
                      f"directory, specs/{stem}.py, and relative to the directories above the trace); "
-                     f"run from the project root")
+                     f"run from the project root or pass --spec PATH")
 
 
-def bind_trace(trace: Trace, trace_path: str | None = None) -> tuple[str, BoundSpec]:
-    """Load a trace's spec and bind it with the trace's variant, scenario and parameters."""
-    path = find_spec(trace, trace_path)
+def bind_trace(trace: Trace, trace_path: str | None = None, spec: str | None = None) -> tuple[str, BoundSpec]:
+    """Load a trace's spec (`spec`, or the one it names: see find_spec) and bind it with the trace's
+    variant, scenario and parameters."""
+    path = find_spec(trace, trace_path, spec)
     try:
         _, cls = load_spec(f"{path}::{trace.spec_class}")
     except UsageError as e:

@@ -109,14 +109,14 @@ class TraceView:
 
 # -- loading --------------------------------------------------------------------------------------------
 
-def open_trace(path: str) -> TraceView:
+def open_trace(path: str, spec: str | None = None) -> TraceView:
     """Load a trace file, find and bind its spec, replay it, and build its view.
 
     Raises TraceError (one line) for a missing file, a file that is not a trace, a spec that cannot be
     found, or a trace that no longer replays (naming the step that diverges)."""
     trace = load(path)
     try:
-        spec_path, bound = bind_trace(trace, path)
+        spec_path, bound = bind_trace(trace, path, spec)  # `spec`: the user's choice over the trace's
         return build_view(bound, trace, spec_path, source=path)
     except TraceError as e:
         raise TraceError(f"{path}: {e}") from None

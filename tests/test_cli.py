@@ -86,8 +86,8 @@ def test_help_exits_0_and_documents_the_exit_codes(cli, argv):
     text = " ".join(out.split())
     assert "exit codes:" in out
     for expect in ["0 every property VERIFIED", "1 at least one property VIOLATED", "2 usage error, spec error, or "
-                   "model error", "3 INCONCLUSIVE: a limit (--max-states, --max-depth, --max-seconds, --max-memory) "
-                   "or Ctrl-C"]:
+                   "model error", "3 INCONCLUSIVE: a limit (--max-states, --max-depth, --max-seconds, --max-memory), "
+                   "Ctrl-C or SIGTERM"]:
         assert expect in text, expect
 
 
@@ -372,6 +372,15 @@ def test_each_limit_gives_exit_3_with_partial_figures(cli, tmp_path, flag, value
     assert os.listdir(tmp_path) == []
 
 
+def test_no_never_fired_warning_after_a_limit(cli, tmp_path):
+    """counter: `wrap` fires only at x=M=3; --max-depth 2 stops before it could, so nothing can be said."""
+    code, out, err = cli("verify", COUNTER, "--max-depth", "2", "--out", tmp_path)
+    assert code == 3 and "stopped: depth limit --max-depth 2" in err
+    assert "never fired" not in err
+    code, out, err = cli("verify", COUNTER, "-p", "wraps=false", "--out", tmp_path)  # a complete run still warns
+    assert "modelcheck: warning: action 'wrap' never fired" in err
+
+
 def test_a_violation_found_before_the_limit_is_still_exit_1(cli, tmp_path):
     # counter: x=3 violates below_top at depth 3; --max-depth 3 finds it but cannot finish the graph
     code, out, err = cli("verify", COUNTER, "--max-depth", "3", "--out", tmp_path)
@@ -393,7 +402,7 @@ def test_interrupt_outside_the_search_is_exit_3(cli, monkeypatch):
 
     monkeypatch.setattr(check_mod, "check", interrupted)
     code, out, err = cli("verify", "specs/mutex.py")
-    assert code == 3 and out == "" and err == "modelcheck: interrupted before a verdict\n"
+    assert code == 3 and out == "" and err == "modelcheck: interrupted (SIGINT) before a verdict\n"
 
 
 def _env(**extra):
@@ -437,6 +446,68 @@ def test_ctrl_c_on_a_real_process_stops_quickly_with_what_was_explored(tmp_path,
     assert "statistics: " in err and "stopped: interrupted (SIGINT)" in err
     explored = int(err.split("statistics: ")[1].split(" distinct")[0].replace(",", ""))
     assert explored > 1000
+
+
+def _stopped_by(sig, tmp_path, *argv):
+    """Start `python -m modelcheck ARGV` on the huge spec, send `sig` once its search runs, and return
+    (exit code, stdout, stderr, seconds from the signal to the exit)."""
+    ready = tmp_path / "ready"
+    proc = subprocess.Popen([sys.executable, "-m", "modelcheck", *argv], cwd=str(tmp_path),
+                            env=_env(MODELCHECK_TEST_READY=str(ready)),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not ready.exists():  # the first guard evaluation creates it: the first cell's search is running
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the search never started"
+            time.sleep(0.01)
+        time.sleep(0.3)
+        assert proc.poll() is None, "the huge spec finished or failed on its own"
+        proc.send_signal(sig)
+        t0 = time.monotonic()
+        out, err = proc.communicate(timeout=30)  # without the fix, the next cell runs for hours
+        return proc.returncode, out, err, time.monotonic() - t0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_one_signal_stops_the_whole_matrix(tmp_path, sig):
+    """huge.py's matrix has two cells that never finish: one Ctrl-C (or SIGTERM) cuts the first, the second
+    never starts, the partial table is printed with both INCONCLUSIVE ('?'), and the exit code is 3."""
+    code, out, err, took = _stopped_by(sig, tmp_path, "verify", HUGE, "--matrix", "--out", "ce")
+    name = signal.Signals(sig).name
+    assert code == 3, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    rows = [ln for ln in out.splitlines() if ln.startswith("| first") or ln.startswith("| second")]
+    assert len(rows) == 2 and all("| ?" in r for r in rows), out
+    assert rows[1].split("|")[-3].strip() == "-", "the second cell never started: no state count"
+    assert f"modelcheck: interrupted ({name}): 1 of 2 cells checked (1 cut short), 1 not run" in err
+    assert "checked second" not in err
+    assert not os.path.exists(tmp_path / "ce") or not os.listdir(tmp_path / "ce")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_one_signal_stops_the_whole_ablation(tmp_path, sig):
+    """huge.py's ablation has two subsets (none, idle): the first is cut, the second never starts, no
+    conclusion is drawn from the partial table, and the exit code is 3."""
+    code, out, err, took = _stopped_by(sig, tmp_path, "ablate", HUGE)
+    assert code == 3, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    assert "| none " in out and "| idle " in out
+    assert "-: not decided (cells marked '?' did not run to the end)" in out
+    assert "minimal sufficient" not in out and "changes nothing observable" not in out
+    assert f"modelcheck: interrupted ({signal.Signals(sig).name}): 1 of 2 cells checked, 1 not run" in err
+    assert "checked idle" not in err
+
+
+def test_sigterm_ends_a_single_run_like_ctrl_c(tmp_path):
+    code, out, err, took = _stopped_by(signal.SIGTERM, tmp_path, "verify", HUGE, "--out", "ce")
+    assert code == 3 and "Traceback" not in err
+    assert "always not_all_top: INCONCLUSIVE (no violation in bounded: " in out and "interrupted (SIGTERM)" in out
+    assert "statistics: " in err and "stopped: interrupted (SIGTERM)" in err
 
 
 # -- determinism -------------------------------------------------------------------------------------------------------
@@ -593,3 +664,127 @@ def test_coverage_table_on_stderr(cli):
     rows = {line.split()[0]: [int(x.replace(",", "")) for x in line.split()[1:]]
             for line in err.splitlines() if line.split() and line.split()[0] in ("request", "enter", "leave")}
     assert sum(f for f, _ in rows.values()) == 14 and sum(n for _, n in rows.values()) == 7
+
+
+# -- a spec is code ----------------------------------------------------------------------------------------------------
+
+EXITING = '''import sys
+
+import z3
+
+from modelcheck import IntRange, Spec, action, always
+
+
+class Exiting(Spec):
+    check_deadlock = False
+
+    def variables(self):
+        return {{"x": IntRange(0, 3)}}
+
+    def init(self):
+        yield self.State(x=0)
+
+    @action(guard=lambda self, s: {guard})
+    def inc(self, s):
+        {effect}
+        return s.set(x=s.x + 1)
+
+    @always
+    def small(self, v):
+        {prop}
+        return v.x < 3
+'''
+
+
+@pytest.mark.parametrize("where, guard, effect, prop", [
+    ("guard", "s.x < 3 and (s.x < 2 or sys.exit(0))", "pass", "pass"),
+    ("effect", "s.x < 3", "sys.exit(0) if s.x == 1 else None", "pass"),
+    ("effect", "s.x < 3", "if s.x == 1: raise SystemExit('bye')", "pass"),
+    ("property", "s.x < 3", "pass", "exit()"),
+])
+def test_a_spec_that_exits_is_a_spec_error(cli, tmp_path, where, guard, effect, prop):
+    """sys.exit() in a guard, an effect or a property ends as a spec error naming the line, exit 2 (never
+    exit 0 with no output)."""
+    spec = tmp_path / "exiting.py"
+    spec.write_text(EXITING.format(guard=guard, effect=effect, prop=prop))
+    code, out, err = cli("verify", spec, "--out", tmp_path / "ce")
+    assert code == 2 and out == ""
+    line = one_error_line(err, "spec error")
+    assert f"{spec}:" in line and "the spec raised SystemExit(" in line and "a spec must not end the process" in line
+
+
+COIN = '''import itertools
+
+from modelcheck import IntRange, Spec, action, always
+
+_calls = itertools.count()
+
+
+class Coin(Spec):
+    """inc steps by 1 or 2, alternately at each call: a hidden counter outside the state (like random)."""
+    check_deadlock = False
+
+    def variables(self):
+        return {"x": IntRange(0, 9)}
+
+    def init(self):
+        yield self.State(x=0)
+
+    @action(guard=lambda self, s: s.x < 8)
+    def inc(self, s):
+        return s.set(x=s.x + 1 + next(_calls) % 2)
+
+    @always(vacuous_ok=True)
+    def bounded(self, v):
+        return v.x <= 9
+'''
+
+
+def test_a_nondeterministic_spec_is_a_model_error_naming_the_action_and_state(cli, tmp_path):
+    spec = tmp_path / "coin.py"
+    spec.write_text(COIN)
+    code, out, err = cli("verify", spec, "--out", tmp_path / "ce")
+    assert code == 2
+    assert "VERIFIED" not in out and "INCONCLUSIVE" in out and "the spec is not deterministic" in out
+    line = one_error_line(err, "model error")
+    assert f"{spec}:18: the spec is not deterministic: inc gave two different states (differing in x)" in line
+    assert "in state x=0" in line
+
+
+def test_a_deterministic_spec_passes_the_determinism_check():
+    from modelcheck.check import nondeterminism
+
+    from conftest import explore_all, load
+
+    for spec in ("specs/mutex.py", "specs/two_phase_commit.py", "setorder"):
+        bound = load(spec).bind()
+        res, _ = explore_all(bound)
+        assert nondeterminism(bound, res.states) is None, spec
+
+
+def test_show_says_a_trace_with_its_last_step_cut_off_is_truncated(cli, stored_trace):
+    obj = json.loads(stored_trace.read_text())
+    obj["steps"].pop()
+    stored_trace.write_text(json.dumps(obj))
+    code, out, err = cli("show", stored_trace, "--quiet")
+    assert code == 2
+    assert "the trace is truncated: it records a length of 4 steps but holds 3" in one_error_line(err, "trace error")
+
+
+def test_show_imports_no_spec_a_trace_points_to_outside_its_places(cli, stored_trace, tmp_path):
+    """A trace decides neither an absolute spec path outside the current directory nor one with `..`;
+    --spec imports the file the user chooses."""
+    evil = tmp_path / "evil.py"
+    evil.write_text("raise SystemExit('imported')\n")
+    text = stored_trace.read_text()
+    for rec in (str(evil), "../../../../../../../../" + str(evil).lstrip("/")):
+        stored_trace.write_text(text.replace('"specs/mutex.py"', json.dumps(rec)))
+        code, out, err = cli("show", stored_trace, "--quiet")
+        assert code == 2
+        line = one_error_line(err, "trace error")
+        assert "does not import it on a trace's say-so" in line and "pass --spec" in line
+    stored_trace.write_text(text.replace('"specs/mutex.py"', json.dumps(str(evil))))
+    code, out, err = cli("show", stored_trace, "--quiet", "--spec", os.path.join(ROOT, "specs", "mutex.py"))
+    assert code == 0, err
+    code, out, err = cli("explain", stored_trace, "--variant", "fixed", "--spec", "specs/mutex.py")
+    assert code == 0 and "no longer possible" in out, out + err

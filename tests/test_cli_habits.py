@@ -128,7 +128,7 @@ def test_the_readme_shows_the_flagship_matrix_caption_as_printed():
     from modelcheck.loader import load_spec
 
     text = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
-    start = text.index("```\nspecs/rollback.py: ") + 4
+    start = text.index("```\n$ modelcheck verify\nspecs/rollback.py: ") + len("```\n$ modelcheck verify\n")  # a README-test block
     block = text[start:text.index("```", start)].splitlines()
     cfg = find_config(ROOT)
     path, cls = load_spec(os.path.join(ROOT, cfg.spec))

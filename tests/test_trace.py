@@ -3,6 +3,7 @@ traces (naming the first divergent step), robust loading, and atomic writes."""
 import copy
 import json
 import os
+import signal
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -335,3 +336,25 @@ def test_dump_creates_missing_directories(mutex_trace, tmp_path):
 def test_trace_length_counts_actions():
     tr = Trace("s.py", "S", None, None, {}, "p", "always", "VIOLATED", [Step("init", [], {})])
     assert tr.length == 0
+
+
+def test_a_signal_during_a_trace_write_leaves_a_complete_file_and_no_temporary(tmp_path, monkeypatch, mutex_trace):
+    """The signal arrives in the middle of the write (at fsync): it is held until the file is complete and
+    renamed, then raised; no `.tmp-*.json` is left behind."""
+    from modelcheck import interrupt
+    from modelcheck.trace import dump, dumps
+
+    real_fsync = os.fsync
+
+    def fsync_then_signal(fd):
+        os.kill(os.getpid(), signal.SIGTERM)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync_then_signal)
+    target = tmp_path / "t.json"
+    with interrupt.handled():
+        with pytest.raises(KeyboardInterrupt):
+            dump(mutex_trace[1], str(target))
+        assert interrupt.requested() and interrupt.signal_name() == "SIGTERM"
+    assert target.read_text() == dumps(mutex_trace[1])
+    assert os.listdir(tmp_path) == ["t.json"]

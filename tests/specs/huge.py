@@ -3,7 +3,8 @@ states), for tests that stop a long search (limits, Ctrl-C).
 
 If the environment variable MODELCHECK_TEST_READY names a file, the first guard evaluation creates it,
 so a test knows the search has started (imports and Z3 checks are over). With trip=true a second
-property fails one step from the start, so a violation is found long before any limit.
+property fails one step from the start, so a violation is found long before any limit. Its two variants
+and one fix give `verify --matrix` and `ablate` two cells each, for the tests that stop them.
 """
 import os
 
@@ -24,6 +25,8 @@ class Huge(Spec):
     """Six independent counters."""
 
     trip = param(False, Bool(), "plant an always property violated one step from the start")
+    idle = param(False, Bool(), "a fix that is never read (so that `ablate` has two subsets)", fix=True)
+    variants = {"first": {}, "second": {}}  # a matrix of two cells (for `verify --matrix`), neither finishes
 
     check_deadlock = False
 
