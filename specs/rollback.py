@@ -29,14 +29,15 @@ A, B = 0, 1
 P = 2                      # defaultAction: the prediction under action_population_method = default_action
 NONE = -1
 UNSENT = 3                 # ghost truth only: A executed the prediction for this frame and has sent no input for it
+EP1 = 4                    # (episodes=2) an action a chosen in episode 1 is the value EP1 + a: 4, 5 (P is untagged)
 
-T1PC = Enum("T1PC", ["idle", "rb1", "rb2", "ucf", "snap", "wstep", "posthash"])
+T1PC = Enum("T1PC", ["idle", "rb1", "rb2", "ucf", "snap", "wstep", "posthash", "reset"])
 T2PC = Enum("T2PC", ["none", "sleep", "rb1", "rb2", "ucf"])
 FFPC = Enum("FFPC", ["none", "req", "batch"])
 # T1PC: idle = no tick in progress (isProcessingTick false); rb1/rb2 = step awaits performRollback Y1/Y2;
 # ucf = step awaits the confirmed-hash yield inside _updateConfirmedFrame; snap = awaits saveStateSnapshot's
 # getState; wstep = awaits pre-hash + worker.step (merged: no state change between them); posthash = awaits
-# the post-step hash. T2PC: none = no _checkEpisodeSyncAndReset in flight; sleep = the 10 ms sleep;
+# the post-step hash; reset = (episodes=2) reset() awaits showEpisodeTransition and the start sync. T2PC: none = no _checkEpisodeSyncAndReset in flight; sleep = the 10 ms sleep;
 # rb1/rb2 = Fix C performRollback Y1/Y2; ucf = the hash yield of T2's _updateConfirmedFrame.
 # FFPC (_performFastForward, focusLoss only): none = no FF in flight; req = awaits _requestMissingInputs
 # (L4735); batch = awaits worker.batch (L4815).
@@ -137,6 +138,10 @@ class Rollback(Spec):
                     "packet after B's inputs sent before it; upstream the DataChannel is ordered:false (L237-240)")
     hiddenFrames = param(2, IntRange(0, 4),
                          "while A is hidden (until its fast-forward is done) B may run this many frames further ahead")
+    episodes = param(1, IntRange(1, 2),
+                     "episodes played: 2 adds A's reset (L1779-1986) and a second episode that starts with what the "
+                     "first left behind (queued packets, flags, in-flight tasks); actions chosen in episode 1 are "
+                     "tagged (EP1 + a) so that a row of episode 1 holding an episode-0 action is untruthful")
     fixA = param(False, Bool(), "Fix A: no promotion while a rollback is pending or running", fix=True)
     fixB = param(False, Bool(), "Fix B: _updateConfirmedFrame returns while rollbackInProgress", fix=True)
     fixC = param(False, Bool(), "Fix C: _waitForInputConfirmation runs pending rollbacks", fix=True)
@@ -153,6 +158,15 @@ class Rollback(Spec):
         "mechanisms": {"variants": ["pre73", "fixA", "fixB", "fixC", "fixD", "phase73"],
                        "scenarios": ["snapshot_cap", "any_timeout", "any_timeout_hidden", "late_reply",
                                      "inorder_latency", "inorder_loss"]},
+        # two episodes (docs/rollback-model.md, "A second episode"): reset and the next episode's start with
+        # what the first leaves behind, on the scenarios where something is left (active: B's post-end
+        # packets; latency: episode-0 packets in flight at A's reset; loss; any_timeout: B's episode-0 end
+        # packet after the sync timeout; focus_loss: an episode-0 fast-forward in flight). R=2 so that
+        # B's post-end packets also carry its last episode frame (upstream R=10 carries nine). A matrix
+        # parameter, not scenarios of their own: `modelcheck ablate` runs every scenario.
+        "episodes": {"variants": ["pre73", "fixA", "fixB", "fixC", "fixD", "phase73"],
+                     "scenarios": ["active", "active_latency", "active_loss", "any_timeout", "focus_loss"],
+                     "params": {"episodes": 2, "R": 2}},
         # raised bounds for the two commits, sized to finish in about 30 minutes on the 2-core machine
         # (README, "The deep matrix"); one peer and one episode, as everywhere in this spec
         "deep": {"variants": ["pre73", "phase73"],
@@ -206,14 +220,15 @@ class Rollback(Spec):
     # ---- state -------------------------------------------------------------------------------------
     def variables(self):
         F, NE = self.F, self.NE
-        act = IntRange(-1, P)
+        top = EP1 + 1 if self.episodes > 1 else P                # the largest action value (tagged, episode 1)
+        act = IntRange(-1, top)
         row = TupleOf(act, 2)
         frames = TupleOf(row, F)
         fr = IntRange(-1, F)
         return {
             # ghost: Truth[f][p], the first value p stored by storeLocalInput for frame f (§8); UNSENT (A only)
             # while A has executed frame f with its own action predicted and sent nothing for it
-            "truth": TupleOf(TupleOf(IntRange(-1, UNSENT), 2), F),
+            "truth": TupleOf(TupleOf(IntRange(-1, max(UNSENT, top)), 2), F),
             # peer A, protocol.md §2
             "frameNumber": IntRange(0, NE),
             "step_num": IntRange(0, 3 * F + 2),          # can run ahead of frameNumber (L4627 `+=`, FF L4887)
@@ -234,7 +249,10 @@ class Rollback(Spec):
             "snapOrder": SeqOf(IntRange(0, F - 1), F),   # stateSnapshots keys in Map insertion order (maxSnapshots only)
             "hashed": SetOf(list(range(F))),             # confirmedHashHistory keys
             "lastConfirmed": row,                        # lastConfirmedActions (previous_submitted_action only)
-            "queue": SetOf(list(range(F))),              # pendingInputPackets, as the set of B input frames
+            # pendingInputPackets, as the set of B input frames, each tagged with B's episode at sending
+            # (f + F*e, see _pack): the packets carry no episode number (§3), so reset's leftovers are
+            # drained into the next episode, and the tag only tells the ghost which Truth they carry
+            "queue": SetOf(list(range(F * self.episodes))),
             "localEndFrame": fr,                         # p2pEpisodeSync.localEpisodeEndFrame (-1: not detected)
             "remoteEndFrame": fr,                        # p2pEpisodeSync.remoteEpisodeEndFrame (-1: not received)
             "aEnd": fr,                                  # ghost L_A: localEndFrame, not cleared before export
@@ -267,12 +285,17 @@ class Rollback(Spec):
             "ffStart": fr,                               # FF's first frame (frameNumber when the FF frames are built)
             "ffMax": fr,                                 # FF's maxFrame (L4663-4699)
             "ffActions": frames,                         # the FF frames' actions (getInputsForFrame(f, false))
-            "lateReply": SetOf(list(range(F))),          # frames of a _requestMissingInputs reply still coming (lateReply)
+            "lateReply": SetOf(list(range(F * self.episodes))),   # frames of a _requestMissingInputs reply
+                                                         # still coming (lateReply), tagged like queue
             # environment B and the network
             "bFrame": IntRange(0, NE),                   # B's frameNumber (frames B has stepped)
             "bEnd": IntRange(-1, NE),                    # L_B: B's frameNumber when it detected its end (-1: not yet)
             "net": SetOf(list(range(F))),                # in-flight input packets, named by their newest frame
             "endInFlight": Bool(),                       # B's episode-end packet is in flight
+            # second episode (episodes=2; constant otherwise)
+            "ep": IntRange(0, self.episodes - 1),        # A's episode (num_episodes), advanced by reset()
+            "bEp": IntRange(0, self.episodes - 1),       # B's episode: B starts episode 1 with A (start sync)
+            "oldB": TupleOf(IntRange(-1, P), F),         # ghost: B's episode-0 Truth, kept for its late packets
         }
 
     def init(self):
@@ -292,12 +315,30 @@ class Rollback(Spec):
             rbFixes=(False, False), corrected=False,
             hidden=False, wasHidden=False, pendingFF=False, bgBuffer=frozenset(), ff=FFPC.none,
             ffStart=NONE, ffMax=NONE, ffActions=empty, lateReply=frozenset(),
-            bFrame=0, bEnd=NONE, net=frozenset(), endInFlight=False)
+            bFrame=0, bEnd=NONE, net=frozenset(), endInFlight=False, ep=0, bEp=0, oldB=(NONE,) * F)
 
     @property
     def _empty(self):
         """A frame array with no value in any cell."""
         return ((NONE, NONE),) * self.F
+
+    # ---- episodes (episodes=2): tagged values and packets ------------------------------------------
+    def _tag(self, a, e):
+        """The value of action a chosen in episode e: a real action of episode 1 is EP1 + a (P is untagged)."""
+        return a + EP1 if e and a in (0, 1) else a
+
+    def _pack(self, f, e):
+        """A queued input for frame f sent by B in its episode e (an element of queue / lateReply)."""
+        return f + self.F * e
+
+    def _b_truth(self, m, f, e):
+        """B's true input for frame f of its episode e: Truth while A is in that episode, else the ghost
+        oldB (B's episode-0 choices, for its packets that reach A after A's reset)."""
+        return m["truth"][f][B] if e == m["ep"] else m["oldB"][f]
+
+    def _resetting(self, m):
+        """A is inside reset() (episodes=2): between clearGGPOState and the next episode's start."""
+        return m["t1"] == T1PC.reset
 
     # ---- upstream routines (synchronous pieces), on the working copy --------------------------------
     def _synced(self, m):
@@ -356,13 +397,16 @@ class Rollback(Spec):
         """_processQueuedInputs, L6903-6928: drain the queue into storeRemoteInput unless a rollback runs."""
         if m["rollbackInProgress"]:
             return                                                   # L6905
-        frames, m["queue"] = sorted(m["queue"]), set()
+        items, m["queue"] = sorted(m["queue"]), set()
+        # (episodes=2) the queue is FIFO, so B's episode-0 inputs left queued by reset come first: the
+        # packed value f + F*e sorts them first (they all arrived before B started episode 1).
         # Under default_action the order is irrelevant: first-write-wins and min() commute. Under
         # predictPrevious it is not: lastConfirmed[B] ends as the value of the last input stored (L4038),
         # and the queue (a set) is always drained in ascending frame order, i.e. as if packets had arrived
         # in order. Reordered arrival under predictPrevious is not explored (docs: choice 1).
-        for f in frames:
-            self._store_remote(m, f, m["truth"][f][B])
+        for x in items:
+            f, e = x % self.F, x // self.F
+            self._store_remote(m, f, self._b_truth(m, f, e))
 
     def _prune(self, m):
         """pruneInputBuffer, L5045-5072: delete keys < frameNumber-W and the same predictedFrames entries.
@@ -387,7 +431,7 @@ class Rollback(Spec):
         m.put("canon", f, tuple(rec))
         if f in self._frames_checked():
             for p in (A, B):
-                if not self._ok(rec[p], m["truth"][f][p], p) and m["badCanon"][f][p] == NONE:
+                if not self._ok(rec[p], m["truth"][f][p], p, m["ep"]) and m["badCanon"][f][p] == NONE:
                     m.put2("badCanon", f, p, rec[p])
 
     def _mark_unsent(self, m, f):
@@ -571,9 +615,12 @@ class Rollback(Spec):
 
     def _check_sync_and_reset(self, m):
         """_checkEpisodeSyncAndReset, L7024-7053, spawned without await: runs inline to its first yield."""
-        # `t2 != none` is not in L7024-7053 and cannot trigger: this runs only when a flag is first set
-        # (step_tail: localEndFrame was -1; deliver_end: the one end packet), so the second of the two
-        # callers is the only one that gets past the flag test, and T2 starts at most once per episode.
+        # `t2 != none` is not in L7024-7053. In one episode it cannot trigger: this runs only when a flag is
+        # first set (step_tail: localEndFrame was -1; deliver_end: the one end packet), so the second of the
+        # two callers is the only one that gets past the flag test. With episodes=2 it can: B's episode-0
+        # end packet handled inside A's reset leaves remoteEpisodeEndReceived set (reset cleared the flags
+        # before it arrived), A's episode-1 end starts T2 at once, and B's episode-1 end packet starts a
+        # second T2 (L6980). The model has one T2 slot: that second T2 is not modelled (docs, "Not modelled").
         if m["localEndFrame"] == NONE or m["remoteEndFrame"] == NONE or m["t2"] != T2PC.none:
             return
         synced = self._synced(m)
@@ -609,8 +656,8 @@ class Rollback(Spec):
 
     # ---- actions: peer A, tick activity T1 (step) ---------------------------------------------------
     def _live(self, s):
-        """Neither final: not exported (one episode) and not cut by the frame bound."""
-        return not s.exported and not s.cut
+        """Neither final: not exported in the last episode and not cut by the frame bound."""
+        return not (s.exported and s.ep == self.episodes - 1) and not s.cut
 
     def _in_time(self, s):
         """Bounded latency (param maxLate): A does not start frame fn while a packet sent for a frame
@@ -626,7 +673,7 @@ class Rollback(Spec):
         possible through the FF tick hole, are not modelled: docs). Timing: the tick comes at most `lead`
         frames ahead of B while neither peer has detected its end, and after a packet older than maxLate
         frames was delivered; after its end A steps E post-end frames (T2 waits meanwhile)."""
-        return (self._live(s) and s.t1 == T1PC.idle and not s.isProcessingTick and not s.hidden
+        return (self._live(s) and not s.exported and s.t1 == T1PC.idle and not s.isProcessingTick and not s.hidden
                 and not s.pendingFF and self._in_time(s)
                 and (s.localEndFrame != NONE or s.bEnd != NONE or s.frameNumber <= s.bFrame + self.lead)
                 and (s.localEndFrame == NONE or s.frameNumber < s.localEndFrame + self.E))
@@ -644,6 +691,7 @@ class Rollback(Spec):
         m["pendingRollbackFrame"] = NONE                             # L2145 unconditional
         self._process_queued(m)                                      # L2149
         f = m["frameNumber"] + self.D                                # storeLocalInput L4120-4126: overwrite
+        a = self._tag(a, m["ep"])
         m.put2("inputBuffer", f, A, a)
         if self.predictPrevious:
             m.put("lastConfirmed", A, a)
@@ -712,13 +760,67 @@ class Rollback(Spec):
         m["frameNumber"] = fn + 1                                    # L2359
         self._prune(m)                                               # L2362
         m["t1"], m["t1Frame"], m["finalActions"] = T1PC.idle, NONE, (NONE, NONE)
-        if m["step_num"] >= self.N and m["localEndFrame"] == NONE:   # L2397-2425 (episodeComplete is false)
+        # L2397-2425: a step that was in flight when the episode was exported (episodes=2) sees
+        # episodeComplete set and detects no second end
+        if m["step_num"] >= self.N and m["localEndFrame"] == NONE and not m["exported"]:
             # _broadcastEpisodeEnd L6983-7022: send end packet (B is the environment), set flags, arm the
             # 2 s timeout (action sync_timeout), spawn T2 without awaiting it.
             m["localEndFrame"] = m["aEnd"] = m["frameNumber"]
             self._check_sync_and_reset(m)
         m["isProcessingTick"] = False                                # phaser:L413, after step resolves
         return m.done()
+
+    # ---- actions: peer A, reset and the next episode's start (episodes=2) -------------------------------
+    def _resets(self, s):
+        """A tick runs reset() instead of step: signalEpisodeComplete set shouldReset (num_episodes below the
+        limit, L3608-3655) and processPyodideGame awaits reset() when it is set (phaser:L456-539). The
+        tick's guards are step's (§4.1): shown, no fast-forward pending, isProcessingTick clear."""
+        return (s.exported and s.ep < self.episodes - 1 and not s.cut and s.t1 == T1PC.idle
+                and not s.isProcessingTick and not s.hidden and not s.pendingFF)
+
+    @action(applies=lambda self: self.episodes > 1, guard=lambda self, s: self._resets(s))
+    def reset(self, s):
+        """reset, L1779-L1912: shouldReset := false; clearGGPOState (L1802 -> L5078-5128); actionSequence := [] (L1805); clear frameDataBuffer and speculativeFrameData (L1809-1810); _clearEpisodeSyncState (L1823); await showEpisodeTransition (L1912).
+        What it leaves: packets still in flight (they reach the emptied queue and are drained into the next
+        episode, §4.11), confirmedHashHistory (not in clearGGPOState's list: choice), an episode-0
+        fast-forward still in flight (it finishes inside reset), a late _requestMissingInputs reply. The
+        ghosts switch to the next episode here: Truth starts afresh (B's episode-0 column is kept in oldB
+        for its late packets), and exported/exportRows/badCanon/aEnd belong to the exported episode."""
+        m = _Work(s)
+        m["isProcessingTick"] = True                                 # L5630
+        empty = self._empty
+        m["inputBuffer"], m["predictedFrames"] = empty, frozenset()  # clearGGPOState L5078-5128
+        m["snapshots"], m["snapOrder"] = (NONE,) * self.F, ()
+        m["lastConfirmed"] = (NONE, NONE)
+        m["confirmedFrame"] = -1                                     # L5087
+        m["pendingRollbackFrame"] = NONE                             # L5088
+        m["rollbackInProgress"] = False                              # L5109, even under an FF in flight
+        m["queue"], m["bgBuffer"] = frozenset(), frozenset()         # L5107-5108, L5120-5122
+        m["used"], m["spec"], m["canon"] = empty, empty, empty       # L1805-1810
+        m["localEndFrame"] = m["remoteEndFrame"] = NONE              # _clearEpisodeSyncState L1823
+        # ghosts. episodeComplete itself is cleared at L1936, after the awaits; nothing reads it meanwhile
+        # (no step runs inside reset in this model)
+        m["oldB"] = tuple(r[B] for r in s.truth)
+        m["truth"] = tuple((P, P) if f < self.D else (NONE, NONE) for f in range(self.F))
+        m["badCanon"], m["exportRows"], m["exported"], m["aEnd"] = empty, empty, False, NONE
+        m["ep"] = s.ep + 1                   # ghost: A's episode (signalEpisodeComplete did num_episodes++)
+        m["t1"] = T1PC.reset                                         # await showEpisodeTransition L1912
+        return m.done()
+
+    def _starts(self, s):
+        """reset's awaits (the 3 s countdown of showEpisodeTransition, seed, worker.reset, the health wait,
+        the start sync) last seconds: by then B has ended, exported and reset too, every episode-0 packet
+        has arrived or is lost (latency is maxLate frames), and A's episode-0 fast-forward is done."""
+        return (s.t1 == T1PC.reset and not s.cut and s.ff == FFPC.none and not s.net and not s.endInFlight
+                and s.bEnd != NONE)
+
+    @action(applies=lambda self: self.episodes > 1, guard=lambda self, s: self._starts(s))
+    def reset_start(self, s):
+        """reset, L1915-L1986: clearActionQueues, seedRng, worker.reset, step_num := 0 (L1933), frameNumber := 0 (L1934), episodeComplete := false (L1936), health wait, computeHash, _broadcastEpisodeReady, waitForP2PEpisodeStart: both peers start the episode; the tick ends (phaser:L413).
+        The queue is not touched (clearActionQueues clears the action queues only): what arrived inside reset
+        is drained by the first step. One hide/show per episode."""
+        return s.set(frameNumber=0, step_num=0, t1=T1PC.idle, isProcessingTick=False,
+                     bEp=s.ep, bFrame=0, bEnd=NONE, wasHidden=False)
 
     # ---- actions: peer A, T2 (_checkEpisodeSyncAndReset) and T3 (2 s timeout) ------------------------
     @action(guard=lambda self, s: self._live(s) and s.t2 == T2PC.sleep)
@@ -747,7 +849,7 @@ class Rollback(Spec):
         arrived within maxLate frames of being sent, long before either timeout (500 ms / 2 s), and the queue is drained
         every 10 ms by T2's wake and every tick by step, unless a rollback in flight makes the drain a
         no-op (L6905). Post-end inputs keep arriving throughout the wait and may still be queued."""
-        return self.anyTimeout or s.rollbackInProgress or all(f >= s.bEnd + self.D for f in s.queue)
+        return self.anyTimeout or s.rollbackInProgress or all(x % self.F >= s.bEnd + self.D for x in s.queue)
 
     @action(applies=lambda self: self.timeouts,
             guard=lambda self, s: self._timeout_ok(s) and s.t2 == T2PC.sleep and self._drained(s))
@@ -804,7 +906,8 @@ class Rollback(Spec):
         return m.done()
 
     # ---- actions: peer A, focus loss and fast-forward (focusLoss only) --------------------------------
-    @action(applies=lambda self: self.focusLoss, guard=lambda self, s: self._live(s) and not s.wasHidden)
+    @action(applies=lambda self: self.focusLoss,
+            guard=lambda self, s: self._live(s) and not s.wasHidden and s.t1 != T1PC.reset)
     def hide(self, s):
         """visibilitychange to hidden (§6.1; read by _handleWorkerTick L5549-5639 step 3 and _handleInputPacket L6857-6865): ticks return at once, input packets go to the background buffer."""
         return s.set(hidden=True, wasHidden=True)
@@ -854,17 +957,20 @@ class Rollback(Spec):
         lateReply, `got` false is the 3 s timeout with the reply still coming (ff_late_response)."""
         m = _Work(s)
         if got:
-            self._store_reply(m, range(m["ffStart"], m["ffMax"]))
+            self._store_reply(m, [self._pack(f, m["bEp"]) for f in range(m["ffStart"], m["ffMax"])])
         elif self.lateReply:
-            m["lateReply"] = frozenset(f for f in range(m["ffStart"], m["ffMax"]) if m["inputBuffer"][f][B] == NONE)
+            m["lateReply"] = frozenset(self._pack(f, m["bEp"]) for f in range(m["ffStart"], m["ffMax"])
+                                       if m["inputBuffer"][f][B] == NONE)
         self._ff_frames(m)
         return m.done()
 
-    def _store_reply(self, m, frames):
-        """_handleInputResponse L5779-5806: storeRemoteInput directly (L5797) for every input B has chosen."""
-        for f in frames:
-            if m["truth"][f][B] != NONE:
-                self._store_remote(m, f, m["truth"][f][B])           # first write wins
+    def _store_reply(self, m, items):
+        """_handleInputResponse L5779-5806: storeRemoteInput directly (L5797) for every input B has chosen
+        (items are frames packed with B's episode when it answered, as in queue)."""
+        for x in items:
+            f, e = x % self.F, x // self.F
+            if self._b_truth(m, f, e) != NONE:
+                self._store_remote(m, f, self._b_truth(m, f, e))     # first write wins
 
     @action(applies=lambda self: self.focusLoss and self.lateReply, guard=lambda self, s: self._live(s) and s.lateReply)
     def ff_late_response(self, s):
@@ -888,7 +994,8 @@ class Rollback(Spec):
             m["ff"], m["ffStart"], m["ffMax"] = FFPC.none, NONE, NONE
             return
         for f in range(start, m["ffMax"]):                           # capped at 1000 frames: never binds
-            self._mark_unsent(m, f)                                  # ghost: A predicted, nothing sent yet
+            if not self._resetting(m):                               # (an episode-0 FF inside reset: its
+                self._mark_unsent(m, f)                              # frames are not the new episode's)
             acts, _ = self._inputs_for_frame(m, f, False)
             if m["used"][f][0] == NONE:                              # L4784 push; .find returns the first record
                 m.put("used", f, tuple(acts))
@@ -921,9 +1028,10 @@ class Rollback(Spec):
         m["rollbackInProgress"] = False                              # finally L4922; pendingRollbackFrame kept
         m["isProcessingTick"] = False                                # L5582
         for g in range(m["ffStart"], m["ffStart"] + n):
-            if m["truth"][g][A] in (NONE, UNSENT):
+            if m["truth"][g][A] in (NONE, UNSENT) and not self._resetting(m):
                 # ghost (§8): the catch-up inputs (L4934-4952) claim defaultAction for every FF frame; unless
-                # A sent a real input for it earlier, that is the first value B keeps for A
+                # A sent a real input for it earlier, that is the first value B keeps for A (an episode-0
+                # FF finishing inside reset sends them to B's episode 0, which B's reset clears)
                 m.put2("truth", g, A, P)
         m["ff"], m["ffStart"], m["ffMax"] = FFPC.none, NONE, NONE
         m["ffActions"] = self._empty
@@ -944,7 +1052,7 @@ class Rollback(Spec):
         """_handleInputPacket, L6834-L6891: an input packet (newest frame t, last R inputs) arrives; push onto pendingInputPackets (the background buffer while hidden)."""
         if s.hidden:                                                 # L6857-6865
             return s.set(net=s.net - {t}, bgBuffer=s.bgBuffer | {t})
-        return s.set(net=s.net - {t}, queue=s.queue | frozenset(self._packet_frames(t)))
+        return s.set(net=s.net - {t}, queue=s.queue | frozenset(self._pack(f, s.bEp) for f in self._packet_frames(t)))
 
     @action(applies=lambda self: self.loss, over=lambda self, s: sorted(s.net),
             guard=lambda self, s, t: self._live(s))
@@ -992,50 +1100,60 @@ class Rollback(Spec):
     def partner_step(self, s, a, end):
         """B's step, L2159-L2186 and L2397-L2425: B chooses its input for frame bFrame+D and sends its last R inputs; at its end frame it also sends its end packet."""
         f = s.bFrame + self.D
-        truth = s.truth[:f] + ((s.truth[f][A], a),) + s.truth[f + 1:]
-        changes = {"truth": truth, "bFrame": s.bFrame + 1}
+        a = self._tag(a, s.bEp)
+        if s.bEp == s.ep:
+            changes = {"truth": s.truth[:f] + ((s.truth[f][A], a),) + s.truth[f + 1:]}
+        else:                          # B's post-end frames of episode 0 after A's reset (episodes=2)
+            changes = {"oldB": s.oldB[:f] + (a,) + s.oldB[f + 1:]}
+        changes["bFrame"] = s.bFrame + 1
         if self.latency:
             changes["net"] = s.net | {f}
         elif s.hidden:                                               # L6857-6865: A buffers it
             changes["bgBuffer"] = s.bgBuffer | {f}
         else:
-            changes["queue"] = s.queue | frozenset(self._packet_frames(f))
+            changes["queue"] = s.queue | frozenset(self._pack(g, s.bEp) for g in self._packet_frames(f))
         if end:
             changes["endInFlight"] = True
             changes["bEnd"] = s.bFrame + 1
         return s.set(**changes)
 
     # ---- properties (§8) -------------------------------------------------------------------------------
-    def _only_choice(self, p):
+    def _only_choice(self, p, ep=0):
         acts = self.acts(p)
-        return acts[0] if len(acts) == 1 else -9
+        return self._tag(acts[0], ep) if len(acts) == 1 else -9
 
     def _frames_checked(self):
         # under previous_submitted_action the frames < D differ by construction (§8): excluded
         return range(self.D if self.predictPrevious else 0, self.F)
 
-    def _ok(self, v, t, p):
-        """A recorded action v is truthful against Truth t (Python twin of _truthful, for one cell)."""
-        return v == t or (t == NONE and v == self._only_choice(p)) or (t == UNSENT and v == P)
+    def _ok(self, v, t, p, ep):
+        """A recorded action v is truthful against Truth t in A's episode ep (Python twin of _truthful)."""
+        return v == t or (t == NONE and v == self._only_choice(p, ep)) or (t == UNSENT and v == P)
 
-    def _truthful(self, rows, truth):
+    def _only_choice_z3(self, p, ep):
+        """_only_choice in A's episode ep (a Z3 term when there are two episodes)."""
+        if self.episodes == 1:
+            return self._only_choice(p)
+        return z3.If(ep == 1, self._only_choice(p, 1), self._only_choice(p, 0))
+
+    def _truthful(self, rows, truth, ep):
         """rows[f][p] is absent, equals Truth, or Truth is not chosen yet and the only possible choice, or A
         executed the prediction and sent nothing (UNSENT: defaultAction on both peers)."""
         return z3.And([z3.Or(rows[f][p] == NONE, rows[f][p] == truth[f][p],
-                             z3.And(truth[f][p] == NONE, rows[f][p] == self._only_choice(p)),
+                             z3.And(truth[f][p] == NONE, rows[f][p] == self._only_choice_z3(p, ep)),
                              z3.And(truth[f][p] == UNSENT, rows[f][p] == P))
                        for f in self._frames_checked() for p in (A, B)])
 
     @always
     def canonical_truthful(self, v):
         """P1: no frame of frameDataBuffer holds, or ever held, an action that player did not choose."""
-        return z3.And(self._truthful(v.canon, v.truth),
+        return z3.And(self._truthful(v.canon, v.truth, v.ep),
                       z3.And([v.badCanon[f][p] == NONE for f in self._frames_checked() for p in (A, B)]))
 
     @always
     def export_truthful(self, v):
         """P1e: the same on the rows exportEpisodeDataFromBuffer emitted."""
-        return z3.Implies(v.exported, self._truthful(v.exportRows, v.truth))
+        return z3.Implies(v.exported, self._truthful(v.exportRows, v.truth, v.ep))
 
     @always
     def export_rows_exact(self, v):
@@ -1052,14 +1170,14 @@ class Rollback(Spec):
 
     @always_possible
     def episode_completes(self, v):
-        """test_episode_completion_under_fixed_latency: from every state an export is reachable, or the run
-        is cut by the frame bound (what lies beyond the bound is not explored)."""
-        return z3.Or(v.exported, v.cut)
+        """test_episode_completion_under_fixed_latency: from every state the last episode's export is
+        reachable, or the run is cut by the frame bound (what lies beyond the bound is not explored)."""
+        return z3.Or(z3.And(v.exported, v.ep == self.episodes - 1), v.cut)
 
     @terminal
     def after_export(self, v):
-        """One episode: the state after signalEpisodeComplete's export is final."""
-        return v.exported
+        """The state after the last episode's export (signalEpisodeComplete sets state='done') is final."""
+        return z3.And(v.exported, v.ep == self.episodes - 1)
 
     @terminal
     def cut_by_frame_bound(self, v):
@@ -1071,7 +1189,7 @@ class Rollback(Spec):
         """Where B's input for frame f was when the segment started."""
         if s.inputBuffer[f][B] != NONE:
             return "had arrived"
-        if f in s.queue:
+        if self._pack(f, s.bEp) in s.queue:
             return "was still queued"
         if any(f in self._packet_frames(t) for t in s.bgBuffer):
             return "was in the background buffer"
@@ -1097,9 +1215,20 @@ class Rollback(Spec):
         """T* of P2 (§8): max_steps = N for these step-limited episodes, whatever L_A and L_B are."""
         return self.N
 
+    def _what(self, s, v):
+        """How a bad B value reads: the prediction, an action B chose in episode 0 (seen in episode 1), or
+        another wrong action."""
+        if v == P:
+            return "a predicted"
+        return "an episode-0" if s.ep > 0 and v in (0, 1) else "a wrong"
+
     def cause(self, prop, before, action, args, after):
         """How a violation was entered: which action wrote the bad record (or exported), for which kind of
-        frame, and where B's input for that frame was at that moment."""
+        frame, and where B's input for that frame was at that moment; with two episodes, in which one."""
+        text = self._cause(prop, before, action, after)
+        return f"episode {after.ep}: {text}" if self.episodes > 1 else text
+
+    def _cause(self, prop, before, action, after):
         if prop == "canonical_truthful":
             bad = [f for f in self._frames_checked()
                    if after.badCanon[f][B] != before.badCanon[f][B] or after.badCanon[f][A] != before.badCanon[f][A]]
@@ -1108,7 +1237,7 @@ class Rollback(Spec):
             f = bad[0]
             if after.badCanon[f][B] == NONE:             # A's own action was wrong (overwritten local input)
                 return f"{action} wrote a wrong A action for {self._frame_kind(after, f)} into the canonical buffer"
-            what = "a predicted" if after.badCanon[f][B] == P else "a wrong"
+            what = self._what(after, after.badCanon[f][B])
             return (f"{action} wrote {what} B action for {self._frame_kind(after, f)} into the canonical buffer; "
                     f"B's input for it {self._input_status(before, f)}")
         rows = after.exportRows
@@ -1124,13 +1253,13 @@ class Rollback(Spec):
             return f"{action} exported with " + " and ".join(parts)
         if prop == "export_truthful":
             def wrong(f, p):
-                return rows[f][p] != NONE and not self._ok(rows[f][p], after.truth[f][p], p)
+                return rows[f][p] != NONE and not self._ok(rows[f][p], after.truth[f][p], p, after.ep)
             bad = [f for f in self._frames_checked() if wrong(f, B)]
             if not bad:
                 f = next((f for f in self._frames_checked() if wrong(f, A)), 0)
                 return f"{action} exported a wrong A action for {self._frame_kind(after, f)}"
             f = bad[0]
-            what = "a predicted" if rows[f][B] == P else "a wrong"
+            what = self._what(after, rows[f][B])
             return (f"{action} exported {what} B action for {self._frame_kind(after, f)}; "
                     f"B's input for it {self._input_status(before, f)}")
         return f"entered by {action}"
@@ -1140,7 +1269,7 @@ class Rollback(Spec):
         """The grid cells (row, column) that break a property, for the trace viewer."""
         def bad(rows, name):
             return {(f"f{f}", f"{name}.{'AB'[p]}") for f in self._frames_checked() for p in (A, B)
-                    if rows[f][p] != NONE and not self._ok(rows[f][p], s.truth[f][p], p)}
+                    if rows[f][p] != NONE and not self._ok(rows[f][p], s.truth[f][p], p, s.ep)}
         if prop == "canonical_truthful":
             return bad(s.canon, "canon") | {(f"f{f}", f"badCanon.{'AB'[p]}") for f in self._frames_checked()
                                             for p in (A, B) if s.badCanon[f][p] != NONE}
@@ -1154,6 +1283,8 @@ class Rollback(Spec):
     def grid(self, s):
         """One row per frame: truth, used (actionSequence), speculative and canonical actions per player."""
         def show(x):
+            if x >= EP1:
+                return f"{x - EP1}'"
             return "." if x == NONE else ("P" if x == P else "(P)" if x == UNSENT else str(x))
         rows = []
         for f in range(self.F):
@@ -1188,6 +1319,7 @@ class Rollback(Spec):
             "A, B": "the two players: A, the observer peer modelled in full, and B, the partner",
             ".": "no value (-1): no key, no entry, not sent yet",
             "0, 1": "an action a player chose",
+            "0', 1'": "(two episodes) an action a player chose in episode 1",
             "P": f"the prediction defaultAction (= {P}), also what an idle player chooses",
             "(P)": "truth only: A executed this frame on a predicted own action and has sent no input for it",
             "truth": "ghost Truth[f][p]: the first value p stored by storeLocalInput for frame f (§8)",
@@ -1213,7 +1345,7 @@ class Rollback(Spec):
         "partner B": ["partner_step"],
         "network": ["deliver", "drop", "deliver_end", "drop_end", "ff_late_response"],
         "A tick (T1)": ["step", "step_rollback_y1", "step_rollback_y2", "step_confirm_hash", "step_snapshot",
-                        "step_worker_step", "step_tail"],
+                        "step_worker_step", "step_tail", "reset", "reset_start"],
         "A episode end (T2)": ["confirm_wait_wake", "confirm_wait_timeout", "confirm_rollback_y1",
                                "confirm_rollback_y2", "confirm_hash"],
         "A fast-forward": ["fast_forward", "ff_inputs_response", "ff_batch"],
@@ -1224,7 +1356,7 @@ class Rollback(Spec):
     _AWAITS = {"rb1": "performRollback's setState", "rb2": "performRollback's replay", "ucf": "the confirmed hash",
                "snap": "saveStateSnapshot's getState", "wstep": "the pre-hash and worker.step",
                "posthash": "the post-step hash", "sleep": "the 10 ms sleep", "req": "_requestMissingInputs",
-               "batch": "worker.batch"}
+               "batch": "worker.batch", "reset": "showEpisodeTransition and the start sync"}
 
     def in_flight(self, s):
         """The packets on the channel, by id (latency on; else B's inputs reach A's queue as B sends them)."""

@@ -1,5 +1,6 @@
 """The flagship spec specs/rollback.py: its shape, pinned state counts and verdicts per cell, and the
 protocol.md section-9 counterexample. Model choices: docs/rollback-model.md."""
+import functools
 import json
 import os
 import re
@@ -30,6 +31,9 @@ def test_shape():
                                   "focus_loss"} | set(MECHANISMS)
     assert cls.matrix["scenarios"] == list(SCENARIOS)   # the default matrix keeps the six test scenarios
     assert cls.matrices["mechanisms"]["scenarios"] == list(MECHANISMS)
+    episodes = cls.matrices["episodes"]   # a parameter on existing scenarios: `ablate` runs every scenario
+    assert episodes["params"] == TWO and episodes["scenarios"] == ["active", "active_latency", "active_loss",
+                                                                   "any_timeout", "focus_loss"]
     deep = cls.matrices["deep"]   # run in the background, never in the tests (README: 13 minutes measured)
     assert deep["params"] == {"N": 4, "K": 3, "R": 2, "E": 2, "maxLate": 2}
     assert deep["variants"] == ["pre73", "phase73"] and deep["scenarios"] == list(SCENARIOS)
@@ -351,3 +355,129 @@ def test_late_reply_is_stored_after_fast_forward(mechanism_cells):
         assert not t.lateReply
         stored += any(s.inputBuffer[f][1] == -1 and t.inputBuffer[f][1] != -1 for f in s.lateReply)
     assert stored
+
+
+# A second episode (episodes=2; docs/rollback-model.md, "A second episode"): A's reset (L1779-1986) and the
+# next episode's start with what the first leaves behind. The `episodes` matrix sets these parameters on
+# five scenarios; its larger cells are measured there (README), not here.
+TWO = {"episodes": 2, "R": 2}
+# active with TWO, per variant: distinct states and the shortest counterexample of P1, P1e, P2 (computed with
+# check(), then pinned). The shortest ones are still episode 0's: two episodes change no verdict here.
+EPISODE_CELLS = {
+    "pre73": (1256, (17, 17, 18)),
+    "fixA": (1256, (17, 17, 18)),
+    "fixB": (1226, (17, 17, 17)),
+    "fixC": (1719, (22, 22, 18)),
+    "fixD": (1256, (17, 17, 18)),
+    "phase73": (1672, (22, 22, 17)),
+}
+
+
+@pytest.mark.parametrize("variant", sorted(EPISODE_CELLS))
+def test_two_episode_cells(variant):
+    from modelcheck.check import check
+    _, cls = load_spec(SPEC)
+    report = check(cls.bind(variant, "active", TWO), SPEC, out_dir=None)
+    states, steps = EPISODE_CELLS[variant]
+    assert report.result.complete and report.result.distinct == states
+    verdicts = {v.property: v for v in report.verdicts}
+    assert tuple(verdicts[p].steps for p in SAFETY) == steps
+    assert all(verdicts[p].verdict == "VIOLATED" for p in SAFETY)
+    assert verdicts["episode_completes"].verdict == verdicts["deadlock_free"].verdict == "VERIFIED"
+    assert any(s.ep == 1 and s.exported for s in report.result.states)   # the second episode is exported
+
+
+def test_episode_zero_input_is_drained_into_the_next_episode():
+    # B keeps stepping and sending after its end (L2159-2186) until its own export; with R=2 its post-end
+    # packet carries its last episode frame too. Arriving after A's reset emptied the queue (L5107-5108), it
+    # stays queued (§4.11: clearActionQueues leaves the input queues alone), the next episode's first step
+    # drains it, storeRemoteInput keeps it (the packet has no episode number, §3) and the real input of
+    # episode 1 is then a duplicate (first write wins, L4028-4032). Computed: 34 steps, phase73.
+    from modelcheck.check import check
+    _, cls = load_spec(SPEC)
+    report = check(cls.bind("phase73", "active", TWO), SPEC, out_dir=None, all_violations=True)
+    cause = ("episode 1: step wrote an episode-0 B action for an episode frame into the canonical buffer; "
+             "B's input for it had arrived")
+    (c, trace, _), = [g for g in report.groups["canonical_truthful"] if g[0].signature == cause]
+    actions = [s.action for s in trace.steps]
+    assert trace.length == 34
+    assert actions.index("reset") < actions.index("reset_start")
+    assert "partner_step" in actions[actions.index("reset"):actions.index("reset_start")]   # B's post-end step
+    last = trace.steps[-1].state
+    assert last["ep"] == 1 and last["badCanon"][2] == [-1, 0]   # B's episode-0 action 0, not its 0' (= 4)
+
+
+def test_second_episode_breaks_a_cell_one_episode_verifies(capsys, tmp_path):
+    # phase73 with latency, no post-end frames (E=0) and R=3 holds everything within one episode. With two,
+    # a redundant packet B sent before its end, overtaken by the next one and still in flight when A
+    # exports, reaches A inside reset; the next episode's first step stores B's episode-0 inputs for frames
+    # 0 and 1, and frame 0 is promoted with B's episode-0 action. Computed, then pinned.
+    args = ["--variant", "phase73", "--scenario", "active_latency", "-p", "E=0", "-p", "R=3"]
+    code, verdicts, n = run(capsys, tmp_path, *args)
+    assert code == 0 and n == 440
+    assert all(verdicts[p]["verdict"] == "VERIFIED" for p in SAFETY)
+    code, verdicts, n = run(capsys, tmp_path, *args, "-p", "episodes=2")
+    assert code == 1 and n == 1250
+    assert verdicts["canonical_truthful"]["steps"] == 30 and verdicts["export_truthful"]["steps"] == 41
+    assert verdicts["export_rows_exact"]["verdict"] == "VERIFIED"
+    trace = json.load(open(verdicts["canonical_truthful"]["file"]))
+    actions = [s["action"] for s in trace["steps"]]
+    assert actions.count("reset") == 1 and "deliver" in actions[actions.index("reset"):actions.index("reset_start")]
+    assert trace["steps"][-1]["state"]["badCanon"][0] == [-1, 0]
+
+
+@functools.lru_cache(maxsize=None)
+def _reset_state():
+    """A state of phase73/active_latency (two episodes) where A's next tick runs reset(), a packet still in flight."""
+    from modelcheck.check import check
+    _, cls = load_spec(SPEC)
+    bound = cls.bind("phase73", "active_latency", TWO)
+    states = check(bound, SPEC, out_dir=None).result.states
+    return next(s for s in states if bound.inst._resets(s) and s.net and s.hashed and s.bEnd != -1)
+
+
+def test_reset_clears_what_clear_ggpo_state_clears_and_leaves_the_rest():
+    _, cls = load_spec(SPEC)
+    bound = cls.bind("phase73", "active_latency", TWO)
+    s = _reset_state()
+    t = bound.apply(_action(bound, "reset"), s, ())
+    empty = ((-1, -1),) * bound.inst.F
+    assert (t.inputBuffer, t.used, t.spec, t.canon) == (empty,) * 4          # L5078-5128, L1805-1810
+    assert not t.queue and not t.predictedFrames and t.confirmedFrame == -1 and t.pendingRollbackFrame == -1
+    assert t.localEndFrame == t.remoteEndFrame == -1                          # _clearEpisodeSyncState L1823
+    assert t.net == s.net and t.hashed == s.hashed                            # in flight; confirmedHashHistory
+    assert t.ep == 1 and t.oldB == tuple(r[1] for r in s.truth) and t.t1 == 7  # awaits showEpisodeTransition
+    # inside reset: the packet still in flight reaches the emptied queue, tagged with B's episode 0
+    f = min(t.net)
+    u = bound.apply(_action(bound, "deliver"), t, (f,))
+    assert bound.inst._pack(f, 0) in u.queue and u.bEp == 0
+
+
+def test_episode_zero_end_packet_inside_reset_leaves_the_remote_end_flag_set():
+    # _handleEpisodeEnd ignores the packet's episode field (L6963-6980): B's episode-0 end packet handled
+    # after reset's _clearEpisodeSyncState (L1823) leaves remoteEpisodeEndReceived set for episode 1, so
+    # A's episode-1 end starts T2 at once. (Reachable with anyTimeout: any_timeout in the episodes matrix.)
+    _, cls = load_spec(SPEC)
+    bound = cls.bind("phase73", "any_timeout", TWO)
+    s = bound.apply(_action(bound, "reset"), _reset_state(), ())
+    s = s.set(net=frozenset(), endInFlight=True)
+    t = bound.apply(_action(bound, "deliver_end"), s, ())
+    assert t.remoteEndFrame == s.bEnd and t.t2 == 0       # no T2: the local flag was cleared
+    u = bound.apply(_action(bound, "reset_start"), t, ())
+    assert u.ep == 1 and u.frameNumber == 0 and u.remoteEndFrame == s.bEnd and u.bEnd == -1
+
+
+def test_zero_row_export_leaves_nothing_for_the_next_episode():
+    # _emitEpisodeDataFromBuffer's 0-row return (L3669-3672) skips the clear at L3690, but reset clears
+    # both frame buffers anyway (L1809-1810): nothing the return left reaches the next episode
+    _, cls = load_spec(SPEC)
+    bound = cls.bind("phase73", "active", TWO)
+    work = sys.modules[cls.__module__]._Work
+    m = work(bound.initial_states()[0].set(bFrame=3, bEnd=3))
+    m.put("canon", 3, (0, 0))
+    m["localEndFrame"] = 3
+    bound.inst._signal_complete(m)
+    after = m.done()
+    assert after.exported and after.canon[3] == (0, 0)   # 0 rows: returned before the clear
+    t = bound.apply(_action(bound, "reset"), after, ())
+    assert t.canon[3] == (-1, -1) and t.ep == 1
