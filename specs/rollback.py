@@ -172,6 +172,10 @@ class Rollback(Spec):
         "deep": {"variants": ["pre73", "phase73"],
                  "scenarios": ["idle", "idle_latency", "active", "active_latency", "active_loss", "focus_loss"],
                  "params": {"N": 4, "K": 3, "R": 2, "E": 2, "maxLate": 2}},
+        # the deep bounds with two episodes, where they fit: active only (README, "A second episode"; a
+        # matrix of its own because a matrix sets one parameter set for all its cells)
+        "deep_episodes": {"variants": ["pre73", "phase73"], "scenarios": ["active"],
+                          "params": {"N": 4, "K": 3, "R": 2, "E": 2, "maxLate": 2, "episodes": 2}},
     }
     # Named after the Phase-73 end-to-end tests (docs/rollback-model.md maps each row to its test).
     scenarios = {

@@ -55,6 +55,10 @@ EXIT_CODES = {
     "modelcheck verify specs/two_phase_commit.py -p RMs=7": 0,
     "modelcheck verify --matrix deep --out /tmp/modelcheck-deep": 3,   # run with --max-states 1 (LIMITED)
     "modelcheck ablate": 1,                      # every subset still violates in the active scenarios
+    "modelcheck verify --matrix episodes --out /tmp/modelcheck-episodes": 3,   # LIMITED (two episodes)
+    "modelcheck verify --matrix deep_episodes --out /tmp/modelcheck-deep-episodes": 3,   # LIMITED
+    "modelcheck verify specs/rollback.py --variant phase73 --scenario active_latency -p E=0 -p R=3": 0,
+    "modelcheck verify specs/rollback.py --variant phase73 --scenario active_latency -p E=0 -p R=3 -p episodes=2": 1,
     "modelcheck verify --variant phase73 --scenario active_latency --all-violations": 1,
     "modelcheck verify specs/rollback.py --variant pre73 --scenario active -p K=3": 1,   # section 9's path
     "modelcheck show counterexamples/rollback.pre73.active.K=3.canonical_truthful.json": 0,
@@ -65,6 +69,8 @@ EXIT_CODES = {
 # still checks that they parse, load and start every cell; their exit code above is then 3 (INCONCLUSIVE).
 LIMITED = {
     "modelcheck verify --matrix deep --out /tmp/modelcheck-deep",  # 36 cells at N=4 etc.: 775 s measured
+    "modelcheck verify --matrix episodes --out /tmp/modelcheck-episodes",  # 30 cells, two episodes: minutes
+    "modelcheck verify --matrix deep_episodes --out /tmp/modelcheck-deep-episodes",  # 2 cells, 8 s measured
 }
 
 PLACEHOLDER = re.compile(r"^(?:[A-Z][A-Z0-9_]*(?:\.[a-z][a-z.]*)?|[A-Z][A-Z0-9_]*=[A-Z][A-Z0-9_]*)$")

@@ -37,6 +37,7 @@ def test_shape():
     deep = cls.matrices["deep"]   # run in the background, never in the tests (README: 13 minutes measured)
     assert deep["params"] == {"N": 4, "K": 3, "R": 2, "E": 2, "maxLate": 2}
     assert deep["variants"] == ["pre73", "phase73"] and deep["scenarios"] == list(SCENARIOS)
+    assert cls.matrices["deep_episodes"]["params"] == dict(deep["params"], episodes=2)
     for a in cls._actions:   # every action names the upstream function and lines it models
         first = (a.effect.__doc__ or "").strip().splitlines()[0]
         assert re.search(r"L\d{3,4}", first), (a.name, first)
