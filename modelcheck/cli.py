@@ -608,7 +608,7 @@ def _ablate(args) -> int:
     print(tabulate(rows, headers="keys", tablefmt="github"))
     if len(props) > 1:
         print("legend: ok = every property VERIFIED; " + ", ".join(f"{short[p]} = {p}" for p in props)
-              + "; ✗n = VIOLATED, shortest counterexample n steps; ? = INCONCLUSIVE")
+              + "; ✗n = VIOLATED, shortest counterexample n steps; ? = INCONCLUSIVE" + _liveness_note(cls, short))
     for sc in ab.scenarios:
         mins = ab.minimal_sufficient(sc)
         nec = ab.necessary(sc)
@@ -848,11 +848,23 @@ def matrix_table(path: str, cls: type[Spec], base, variants: list, scenarios: li
     lines = matrix_caption(path, cls, base, variants, scenarios, len(reports) + len(not_run))
     lines += [table] + key
     used = {c if not c.startswith("✗") else "✗" for row in cells for c in row[len(axes):-2]}
-    lines += _wrap("legend: " + "; ".join(text.replace(" ", "\0") for sym, text in _SYMBOLS.items() if sym in used))
+    named = dict(zip(props, letters)) if key else {p: p for p in props}
+    lines += _wrap("legend: " + "; ".join(text.replace(" ", "\0") for sym, text in _SYMBOLS.items() if sym in used)
+                   + _liveness_note(cls, named))
     written = sum(1 for r in reports for v in r.verdicts if v.verdict == VIOLATED and v.file)
     if written:
         lines += _wrap(f"counterexamples: {written} written to {out_dir}/ as SPEC.VARIANT.SCENARIO.PROPERTY.json")
     return "\n".join(lines)
+
+
+def _liveness_note(cls: type[Spec], column: dict[str, str]) -> str:
+    """The legend's note on the liveness columns (`eventually`, `leads_to`), '' when there are none: their
+    verdicts hold over the fair behaviours, and a violation is a lasso, not always the shortest one."""
+    live = [column[p.name] for p in cls.property_defs() if p.kind in ("eventually", "leads_to") and p.name in column]
+    if not live:
+        return ""
+    return (f"; {', '.join(live)}: liveness, over the behaviours fair as the spec declares (each verdict line "
+            f"names the fairness), ✗n a lasso of n steps, not always the shortest")
 
 
 def _cell(v) -> str:

@@ -185,27 +185,38 @@ def liveness_violations(res: Result, props: list[CompiledProperty]) -> dict[str,
     if res.edges is None:
         raise ValueError("liveness properties need the recorded edges; explore(..., record_edges=True)")
     graph = _Graph(res)
-    n = len(res.states)
     out: dict[str, Lasso] = {}
     for p in live:
-        goal = p.then if p.kind == "leads_to" else p
-        try:
-            region = {i for i in range(n) if not goal.predicate(res.states[i])}
-            if p.kind == "eventually":
-                starts = [i for i in range(n) if res.parent[i] < 0 and i in region]
-            else:  # every reachable state where P holds and Q does not
-                starts = [i for i in sorted(region) if p.predicate(res.states[i])]
-        except Exception as e:
-            raise ModelError(f"{p.definition.where}: property {p.name!r} raised {type(e).__name__}: {e}") from e
-        found = _lasso(graph, starts, region)
-        if found is None:
-            continue
-        path, loop = found
-        ids = _path_ids(res, path[0][0])  # from an initial state to the start
-        states = ids + [s for s, _ in path[1:]]
-        labels = [res.label[i] for i in ids] + [lid for _, lid in path[1:]]
-        out[p.name] = Lasso(states, labels, len(ids) - 1 + loop)
+        # a leads_to with a list of pairs is violated when one pair is: the shortest lasso of any pair
+        found = [_violation(res, graph, p, p, None)] if p.kind == "eventually" else \
+            [_violation(res, graph, p, q, a) for a, q in p.pairs]
+        found = [x for x in found if x is not None]
+        if found:
+            out[p.name] = min(found, key=lambda x: len(x.states))
     return out
+
+
+def _violation(res: Result, graph: _Graph, p: CompiledProperty, goal: CompiledProperty,
+               trigger: CompiledProperty | None) -> Lasso | None:
+    """A fair lasso that never meets `goal`: from an initial state (eventually), or from a state where
+    `trigger` holds (leads_to: every reachable state where P holds and Q does not)."""
+    n = len(res.states)
+    try:
+        region = {i for i in range(n) if not goal.predicate(res.states[i])}
+        if trigger is None:
+            starts = [i for i in range(n) if res.parent[i] < 0 and i in region]
+        else:
+            starts = [i for i in sorted(region) if trigger.predicate(res.states[i])]
+    except Exception as e:
+        raise ModelError(f"{p.definition.where}: property {p.name!r} raised {type(e).__name__}: {e}") from e
+    found = _lasso(graph, starts, region)
+    if found is None:
+        return None
+    path, loop = found
+    ids = _path_ids(res, path[0][0])  # from an initial state to the start
+    states = ids + [s for s, _ in path[1:]]
+    labels = [res.label[i] for i in ids] + [lid for _, lid in path[1:]]
+    return Lasso(states, labels, len(ids) - 1 + loop)
 
 
 def _path_ids(res: Result, sid: int) -> list[int]:

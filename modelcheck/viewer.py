@@ -623,18 +623,20 @@ def _lasso_why(what: str, prop: Any, states: list[Any], loop: int | None) -> str
         return f"{what}: the trace has no loop, so it does not show a behaviour that goes on forever"
     forever = (f"stays in the state at step {loop} forever" if loop == n
                else f"repeats steps {loop + 1}-{n} forever")
-    goal = prop.then if prop.kind == "leads_to" else prop
-    met = [i for i, s in enumerate(states) if goal.holds(s)]
     if prop.kind == "eventually":
+        met = [i for i, s in enumerate(states) if prop.holds(s)]
         if met:
             return f"{what} holds at step {met[0]} of this trace now: the spec changed since the trace was written"
         return f"{what} is VIOLATED: this behaviour (fair as the spec requires) {forever}, and it holds at no step"
-    start = next((i for i in range(n + 1) if prop.holds(states[i]) and not any(i <= j for j in met)), None)
-    if start is None:
-        return (f"{what}: its P is not followed by a run without Q in this trace now: the spec changed since the "
-                f"trace was written")
-    return (f"{what} is VIOLATED: its P holds at step {start}, and its Q neither then nor at any later step; "
-            f"this behaviour (fair as the spec requires) {forever}")
+    for k, (p, q) in enumerate(prop.pairs):  # the first pair whose P is not followed by Q
+        met = [i for i, s in enumerate(states) if q.holds(s)]
+        start = next((i for i in range(n + 1) if p.holds(states[i]) and not any(i <= j for j in met)), None)
+        if start is not None:
+            sub = f"[{k}]" if len(prop.pairs) > 1 else ""
+            return (f"{what} is VIOLATED: its P{sub} holds at step {start}, and its Q{sub} neither then nor at any "
+                    f"later step; this behaviour (fair as the spec requires) {forever}")
+    return (f"{what}: its P is not followed by a run without Q in this trace now: the spec changed since the "
+            f"trace was written")
 
 
 def _index(view: TraceView, st: StepView, uni: bool) -> str:

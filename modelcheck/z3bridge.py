@@ -38,7 +38,10 @@ class CompiledProperty:
     definition: PropertyDef
     leaves: list[Leaf] = field(default_factory=list)  # the leaves the formula mentions
     ns: dict[str, Any] = field(default_factory=dict)  # the constants `source` refers to
-    then: "CompiledProperty | None" = None  # a leads_to's Q (the property itself is its P)
+    then: "CompiledProperty | None" = None  # a leads_to's Q (the property itself is its P), for a single pair
+    # a leads_to's pairs (P_i, Q_i), each P_i ~> Q_i; one pair (self, then) for a single pair, and for a list
+    # of pairs the property itself is "some P_i holds"
+    pairs: "list[tuple[CompiledProperty, CompiledProperty]]" = field(default_factory=list)
 
     def holds(self, state: Any) -> bool:
         """Whether a state property holds in `state`."""
@@ -277,6 +280,26 @@ def _compile_one(p: PropertyDef, formula: Any, by_id: dict[int, Leaf], ns: dict[
     return CompiledProperty(p.name, p.kind, formula, pred, src, p, list(tr.used.values()), ns)
 
 
+def _compile_leads_to(p: PropertyDef, formula: Any, by_id: dict[int, Leaf], ns: dict[str, Any]) -> CompiledProperty:
+    """A leads_to's pair (P, Q), or its list of pairs [(P_0, Q_0), ...] (TLA+'s `\\A i: P(i) ~> Q(i)`, one
+    property): each side compiled; for a list, the property's own formula is Or(P_0, ...)."""
+    def pair(x: Any) -> bool:
+        return isinstance(x, tuple) and len(x) == 2
+    if not (pair(formula) or (isinstance(formula, list) and formula and all(pair(x) for x in formula))):
+        raise SpecError(f"{p.where}: leads_to property {p.name!r} must return a pair (P, Q) of Z3 Bool formulas "
+                        f"(whenever P holds, Q holds then or later), or a non-empty list of such pairs (each "
+                        f"P_i ~> Q_i), got {type(formula).__name__}")
+    if pair(formula):
+        cp = _compile_one(p, formula[0], by_id, ns, "s")
+        cp.then = _compile_one(p, formula[1], by_id, ns, "s")
+        cp.pairs = [(cp, cp.then)]
+        return cp
+    pairs = [(_compile_one(p, a, by_id, ns, "s"), _compile_one(p, b, by_id, ns, "s")) for a, b in formula]
+    cp = _compile_one(p, z3.Or([a.formula for a, _ in pairs]), by_id, ns, "s")
+    cp.pairs = pairs
+    return cp
+
+
 def compile_properties(bound: BoundSpec) -> CompiledProperties:
     """Build the Z3 formula of every property and translate it into a Python predicate (of the state `s`, or
     for an `always_step` of the states `s` before and `t` after a step)."""
@@ -296,11 +319,7 @@ def compile_properties(bound: BoundSpec) -> CompiledProperties:
                             f"formula: {e}") from e
         by_id = {leaf.const.get_id(): leaf for leaf in leaves + next_leaves}  # reading v.q[i] makes leaves
         if p.kind == "leads_to":
-            if not (isinstance(formula, tuple) and len(formula) == 2):
-                raise SpecError(f"{p.where}: leads_to property {p.name!r} must return a pair (P, Q) of Z3 Bool "
-                                f"formulas (whenever P holds, Q holds then or later), got {type(formula).__name__}")
-            cp = _compile_one(p, formula[0], by_id, ns, "s")
-            cp.then = _compile_one(p, formula[1], by_id, ns, "s")
+            cp = _compile_leads_to(p, formula, by_id, ns)
         else:
             cp = _compile_one(p, formula, by_id, ns, "s, t" if step else "s")
         out.append(cp)
@@ -370,7 +389,9 @@ def vacuity_issues(bound: BoundSpec, props: CompiledProperties, timeout_ms: int 
     read as a proof."""
     issues = []
     parts = [(p, p, "") for p in props if p.kind != "terminal"]
-    parts += [(p, p.then, " (its Q)") for p in props if p.then is not None]
+    for p in props:
+        many = len(p.pairs) > 1
+        parts += [(p, q, f" (its Q[{i}])" if many else " (its Q)") for i, (_, q) in enumerate(p.pairs)]
     for p, part, role in parts:
         solver = z3.Solver()
         solver.set("timeout", timeout_ms)

@@ -17,13 +17,13 @@ A steps while it has not detected its end (step_num >= max_steps, L2400) or whil
 localEndFrame + E; the end frame itself is not fixed (step_num trails frameNumber after a rollback from a
 snapshot the replay overwrote with the restored step_num, §4.6.11, L4604-4611). A tick the protocol allows
 but the arrays cannot hold sets the ghost `cut` and ends the run there: `cut` states are @terminal (not
-deadlocks) and count as "the episode can complete" (`episode_completes`), so every verdict holds *within the
+deadlocks) and count as an end of the episode (`episode_exports`), so every verdict holds *within the
 frame bound* named by the parameters N, E, frameRoom and partnerLag of its verdict line.
 """
 import z3
 
 from modelcheck import (Spec, Bool, IntRange, Enum, TupleOf, SetOf, SeqOf,
-                        param, action, always, sometimes, always_possible, terminal)
+                        param, action, always, sometimes, eventually, leads_to, terminal)
 
 A, B = 0, 1
 P = 2                      # defaultAction: the prediction under action_population_method = default_action
@@ -682,7 +682,7 @@ class Rollback(Spec):
                 and (s.localEndFrame != NONE or s.bEnd != NONE or s.frameNumber <= s.bFrame + self.lead)
                 and (s.localEndFrame == NONE or s.frameNumber < s.localEndFrame + self.E))
 
-    @action(over=lambda self: self.acts(A), guard=lambda self, s, a: self._tick_steps(s))
+    @action(fair="weak", over=lambda self: self.acts(A), guard=lambda self, s, a: self._tick_steps(s))
     def step(self, s, a):
         """step, L2145-L2202: clear stale flag, drain queues, store and send local input, take pending rollback.
         Runs on to the first real yield (performRollback Y1, a confirmed-hash await, the snapshot or
@@ -710,7 +710,7 @@ class Rollback(Spec):
         self._t1_after_rollback(m)
         return m.done()
 
-    @action(guard=lambda self, s: self._live(s) and s.t1 == T1PC.rb1)
+    @action(fair="weak", guard=lambda self, s: self._live(s) and s.t1 == T1PC.rb1)
     def step_rollback_y1(self, s):
         """performRollback, L4387-L4543 (from step): after setState, rebuild actionSequence/predictedFrames, post the replay batch."""
         m = _Work(s)
@@ -718,7 +718,7 @@ class Rollback(Spec):
         m["t1"] = T1PC.rb2
         return m.done()
 
-    @action(guard=lambda self, s: self._live(s) and s.t1 == T1PC.rb2)
+    @action(fair="weak", guard=lambda self, s: self._live(s) and s.t1 == T1PC.rb2)
     def step_rollback_y2(self, s):
         """performRollback, L4550-L4650 then step L2206-L2304: re-store replayed frames, restore frameNumber, confirm, next frame's prefix."""
         m = _Work(s)
@@ -726,7 +726,7 @@ class Rollback(Spec):
         self._t1_after_rollback(m)
         return m.done()
 
-    @action(guard=lambda self, s: self._live(s) and s.t1 == T1PC.ucf)
+    @action(fair="weak", guard=lambda self, s: self._live(s) and s.t1 == T1PC.ucf)
     def step_confirm_hash(self, s):
         """_updateConfirmedFrame, L2814-L2822 (from step L2206): after the confirmed-hash await, continue the scan, promote, then step L2209-L2304."""
         m = _Work(s)
@@ -738,7 +738,7 @@ class Rollback(Spec):
             self._t1_after_ucf(m)
         return m.done()
 
-    @action(guard=lambda self, s: self._live(s) and s.t1 == T1PC.snap)
+    @action(fair="weak", guard=lambda self, s: self._live(s) and s.t1 == T1PC.snap)
     def step_snapshot(self, s):
         """saveStateSnapshot, L4216-L4255 (step L2282-L2290): store the snapshot with the current step_num, then await the pre-hash."""
         m = _Work(s)
@@ -747,12 +747,12 @@ class Rollback(Spec):
         m["t1"], m["t1Frame"] = T1PC.wstep, NONE
         return m.done()
 
-    @action(guard=lambda self, s: self._live(s) and s.t1 == T1PC.wstep)
+    @action(fair="weak", guard=lambda self, s: self._live(s) and s.t1 == T1PC.wstep)
     def step_worker_step(self, s):
         """stepWithActions, L2304-L2315: after worker.step, step_num++ (L2610); await the post-hash."""
         return s.set(step_num=s.step_num + 1, t1=T1PC.posthash)
 
-    @action(guard=lambda self, s: self._live(s) and s.t1 == T1PC.posthash)
+    @action(fair="weak", guard=lambda self, s: self._live(s) and s.t1 == T1PC.posthash)
     def step_tail(self, s):
         """step, L2340-L2425: store speculative frame (shouldStoreFrame), frameNumber++, prune, detect episode end, _broadcastEpisodeEnd.
         The render await after a rollback (L2432) changes nothing and is merged into this segment."""
@@ -782,7 +782,7 @@ class Rollback(Spec):
         return (s.exported and s.ep < self.episodes - 1 and not s.cut and s.t1 == T1PC.idle
                 and not s.isProcessingTick and not s.hidden and not s.pendingFF)
 
-    @action(applies=lambda self: self.episodes > 1, guard=lambda self, s: self._resets(s))
+    @action(fair="weak", applies=lambda self: self.episodes > 1, guard=lambda self, s: self._resets(s))
     def reset(self, s):
         """reset, L1779-L1912: shouldReset := false; clearGGPOState (L1802 -> L5078-5128); actionSequence := [] (L1805); clear frameDataBuffer and speculativeFrameData (L1809-1810); _clearEpisodeSyncState (L1823); await showEpisodeTransition (L1912).
         What it leaves: packets still in flight (they reach the emptied queue and are drained into the next
@@ -818,7 +818,7 @@ class Rollback(Spec):
         return (s.t1 == T1PC.reset and not s.cut and s.ff == FFPC.none and not s.net and not s.endInFlight
                 and s.bEnd != NONE)
 
-    @action(applies=lambda self: self.episodes > 1, guard=lambda self, s: self._starts(s))
+    @action(fair="weak", applies=lambda self: self.episodes > 1, guard=lambda self, s: self._starts(s))
     def reset_start(self, s):
         """reset, L1915-L1986: clearActionQueues, seedRng, worker.reset, step_num := 0 (L1933), frameNumber := 0 (L1934), episodeComplete := false (L1936), health wait, computeHash, _broadcastEpisodeReady, waitForP2PEpisodeStart: both peers start the episode; the tick ends (phaser:L413).
         The queue is not touched (clearActionQueues clears the action queues only): what arrived inside reset
@@ -827,7 +827,7 @@ class Rollback(Spec):
                      bEp=s.ep, bFrame=0, bEnd=NONE, wasHidden=False)
 
     # ---- actions: peer A, T2 (_checkEpisodeSyncAndReset) and T3 (2 s timeout) ------------------------
-    @action(guard=lambda self, s: self._live(s) and s.t2 == T2PC.sleep)
+    @action(fair="weak", guard=lambda self, s: self._live(s) and s.t2 == T2PC.sleep)
     def confirm_wait_wake(self, s):
         """_waitForInputConfirmation, L2884-L2896 (+fix:L2908-2917): after the 10 ms sleep, drain queues, [Fix C rollback], test target, sleep again or confirm."""
         m = _Work(s)
@@ -855,7 +855,7 @@ class Rollback(Spec):
         no-op (L6905). Post-end inputs keep arriving throughout the wait and may still be queued."""
         return self.anyTimeout or s.rollbackInProgress or all(x % self.F >= s.bEnd + self.D for x in s.queue)
 
-    @action(applies=lambda self: self.timeouts,
+    @action(fair="weak", applies=lambda self: self.timeouts,
             guard=lambda self, s: self._timeout_ok(s) and s.t2 == T2PC.sleep and self._drained(s))
     def confirm_wait_timeout(self, s):
         """_waitForInputConfirmation, L2898-L2905 (+fix:L2931-2937): timeout elapsed; [Fix C rollback]; warn, return false; clear sync state and export (L7055-7059)."""
@@ -864,7 +864,7 @@ class Rollback(Spec):
             self._finish_t2(m)
         return m.done()
 
-    @action(guard=lambda self, s: self._live(s) and s.t2 == T2PC.rb1)
+    @action(fair="weak", guard=lambda self, s: self._live(s) and s.t2 == T2PC.rb1)
     def confirm_rollback_y1(self, s):
         """performRollback, L4387-L4543 (from _waitForInputConfirmation, Fix C): after setState, rebuild actionSequence/predictedFrames."""
         m = _Work(s)
@@ -872,7 +872,7 @@ class Rollback(Spec):
         m["t2"] = T2PC.rb2
         return m.done()
 
-    @action(guard=lambda self, s: self._live(s) and s.t2 == T2PC.rb2)
+    @action(fair="weak", guard=lambda self, s: self._live(s) and s.t2 == T2PC.rb2)
     def confirm_rollback_y2(self, s):
         """performRollback, L4550-L4650 (Fix C), then _waitForInputConfirmation at its call site (fix:L2892/L2916/L2936)."""
         m = _Work(s)
@@ -882,7 +882,7 @@ class Rollback(Spec):
         self._t2_after_site(m, site)
         return m.done()
 
-    @action(guard=lambda self, s: self._live(s) and s.t2 == T2PC.ucf)
+    @action(fair="weak", guard=lambda self, s: self._live(s) and s.t2 == T2PC.ucf)
     def confirm_hash(self, s):
         """_updateConfirmedFrame, L2814-L2822 (from _waitForInputConfirmation L2873/L2889): after the hash await, continue, promote; then export (L7055-7059)."""
         m = _Work(s)
@@ -897,7 +897,7 @@ class Rollback(Spec):
     # Without loss B's end packet always arrives well within 2 s, so this timeout exists only with loss on
     # (docs/rollback-model.md): within one episode, "arrives after 2 s" and "lost" are the same. With
     # anyTimeout it may also fire while the end packet is still in flight (B or the channel slow).
-    @action(applies=lambda self: (self.loss or self.anyTimeout) and self.timeouts,
+    @action(fair="weak", applies=lambda self: (self.loss or self.anyTimeout) and self.timeouts,
             guard=lambda self, s: (self._timeout_ok(s) and s.localEndFrame != NONE
                                    and s.remoteEndFrame == NONE
                                    and (self._drained(s) or s.frameNumber >= s.localEndFrame + self.E)))
@@ -916,12 +916,12 @@ class Rollback(Spec):
         """visibilitychange to hidden (§6.1; read by _handleWorkerTick L5549-5639 step 3 and _handleInputPacket L6857-6865): ticks return at once, input packets go to the background buffer."""
         return s.set(hidden=True, wasHidden=True)
 
-    @action(applies=lambda self: self.focusLoss, guard=lambda self, s: self._live(s) and s.hidden)
+    @action(fair="weak", applies=lambda self: self.focusLoss, guard=lambda self, s: self._live(s) and s.hidden)
     def show(self, s):
         """visibilitychange to visible, foreground hook L1223: _pendingFastForward := true (the next tick starts the fast-forward)."""
         return s.set(hidden=False, pendingFF=True)
 
-    @action(applies=lambda self: self.focusLoss,
+    @action(fair="weak", applies=lambda self: self.focusLoss,
             guard=lambda self, s: (self._live(s) and s.pendingFF and not s.hidden and s.ff == FFPC.none
                                    and self._in_time(s)))
     def fast_forward(self, s):
@@ -952,7 +952,7 @@ class Rollback(Spec):
             self._ff_frames(m)
         return m.done()
 
-    @action(applies=lambda self: self.focusLoss,
+    @action(fair="weak", applies=lambda self: self.focusLoss,
             over=lambda self: (True, False) if self.loss or self.lateReply else (True,),
             guard=lambda self, s, got: self._live(s) and s.ff == FFPC.req)
     def ff_inputs_response(self, s, got):
@@ -976,7 +976,8 @@ class Rollback(Spec):
             if self._b_truth(m, f, e) != NONE:
                 self._store_remote(m, f, self._b_truth(m, f, e))     # first write wins
 
-    @action(applies=lambda self: self.focusLoss and self.lateReply, guard=lambda self, s: self._live(s) and s.lateReply)
+    @action(fair="weak", applies=lambda self: self.focusLoss and self.lateReply,
+            guard=lambda self, s: self._live(s) and s.lateReply)
     def ff_late_response(self, s):
         """_handleInputResponse, L5779-L5806: the reply to _requestMissingInputs arrives after its 3 s timeout (L4735); storeRemoteInput directly."""
         m = _Work(s)
@@ -1007,7 +1008,8 @@ class Rollback(Spec):
         m["ffStart"] = start
         m["ff"] = FFPC.batch
 
-    @action(applies=lambda self: self.focusLoss, guard=lambda self, s: self._live(s) and s.ff == FFPC.batch)
+    @action(fair="weak", applies=lambda self: self.focusLoss,
+            guard=lambda self, s: self._live(s) and s.ff == FFPC.batch)
     def ff_batch(self, s):
         """_performFastForward L4815-4952: after worker.batch, storeFrameData (< syncedTerminationFrame), frameNumber/step_num += n, confirmedFrame := frameNumber-1 (forced), promote, clear predictedFrames, prune; finally rollbackInProgress := false, isProcessingTick := false; catch-up inputs.
         frameNumber beyond the arrays (a step may be in flight) cuts the run instead (ghost `cut`)."""
@@ -1050,7 +1052,7 @@ class Rollback(Spec):
             return True
         return t == min(s.net) and not (s.endInFlight and t >= s.bEnd + self.D)
 
-    @action(applies=lambda self: self.latency, over=lambda self, s: sorted(s.net),
+    @action(fair="weak", applies=lambda self: self.latency, over=lambda self, s: sorted(s.net),
             guard=lambda self, s, t: self._live(s) and self._next_in_order(s, t))
     def deliver(self, s, t):
         """_handleInputPacket, L6834-L6891: an input packet (newest frame t, last R inputs) arrives; push onto pendingInputPackets (the background buffer while hidden)."""
@@ -1064,7 +1066,7 @@ class Rollback(Spec):
         """DataChannel ordered:false, maxRetransmits:0 (webrtc_manager.js L237-240): the packet is lost."""
         return s.set(net=s.net - {t})
 
-    @action(guard=lambda self, s: (self._live(s) and s.endInFlight
+    @action(fair="weak", guard=lambda self, s: (self._live(s) and s.endInFlight
                                    and not (self.ordered and any(t < s.bEnd + self.D for t in s.net))))
     def deliver_end(self, s):
         """_handleEpisodeEnd, L6957-L6981: remote end flags, synced frame, spawn T2 (runs inline to its first yield)."""
@@ -1095,7 +1097,7 @@ class Rollback(Spec):
         """While A is hidden (until its fast-forward is done) A does not tick and B runs ahead."""
         return self.hiddenFrames if (s.hidden or s.pendingFF or s.ff != FFPC.none) else 0
 
-    @action(over=lambda self: [(a, end) for a in self.acts(B) for end in (False, True)],
+    @action(fair="weak", over=lambda self: [(a, end) for a in self.acts(B) for end in (False, True)],
             guard=lambda self, s, a, end: (self._live(s) and self._b_ends(s, end)
                                            and (s.bEnd == NONE or s.bFrame < s.bEnd + self.E)
                                            and (s.bEnd != NONE or s.localEndFrame != NONE
@@ -1172,11 +1174,28 @@ class Rollback(Spec):
         """A rollback's replay replaced a mispredicted action of B by the true one."""
         return v.corrected
 
-    @always_possible
-    def episode_completes(self, v):
-        """test_episode_completion_under_fixed_latency: from every state the last episode's export is
-        reachable, or the run is cut by the frame bound (what lies beyond the bound is not explored)."""
+    # Liveness, under fairness (docs/rollback-model.md, "Fairness"). Every action is weakly fair, for each
+    # instance (`fair="weak"` on its decorator), except drop, drop_end and hide: the channel may lose a
+    # packet and the user may hide the tab, but neither must happen. Each WF stands for an upstream
+    # mechanism that, once armed, does fire: a timer (the worker's tick: step, partner_step; the 10 ms sleep:
+    # confirm_wait_wake; the 500 ms and 2 s timeouts: confirm_wait_timeout, sync_timeout), a packet that
+    # arrives unless lost (deliver, deliver_end; the input reply: ff_inputs_response, ff_late_response), an
+    # await that resolves (the worker's and the hash's promises: step_*, confirm_rollback_*, confirm_hash,
+    # ff_batch, fast_forward on the next tick), and a tab that comes back (show).
+    @eventually
+    def episode_exports(self, v):
+        """test_episode_completion_under_fixed_latency: every fair behaviour exports the (last) episode
+        (signalEpisodeComplete), or is cut by the frame bound (what lies beyond it is not explored)."""
         return z3.Or(z3.And(v.exported, v.ep == self.episodes - 1), v.cut)
+
+    @leads_to
+    def confirmed_frames_promoted(self, v):
+        """For each episode e and frame f < N: once both inputs of f are in inputBuffer in episode e
+        (_hasAllInputsForFrame), f is in frameDataBuffer (promoted) then or later in episode e, or among
+        episode e's exported rows, or the run is cut. (Per episode: a later episode's frame f does not count.)"""
+        return [(z3.And(v.ep == e, v.inputBuffer[f][A] != NONE, v.inputBuffer[f][B] != NONE),
+                 z3.Or(z3.And(v.ep == e, z3.Or(v.canon[f][A] != NONE, v.exportRows[f][A] != NONE)), v.cut))
+                for e in range(self.episodes) for f in range(self.N)]
 
     @terminal
     def after_export(self, v):

@@ -167,6 +167,75 @@ def test_leads_to_must_return_a_pair_and_its_sides_must_be_satisfiable():
     assert len(issues) == 1 and "never triggered" in issues[0].message
 
 
+class Shifts(Spec):
+    """Two counters going round 0, 1, 2, 0, ...: `tick0` is weakly fair, `tick1` has no fairness. By hand:
+    counter 0 always comes back to 2, counter 1 may stop at 1 while counter 0 goes round forever."""
+
+    def variables(self):
+        return {"done": TupleOf(IntRange(0, 2), 2)}
+
+    def init(self):
+        yield self.State(done=(0, 0))
+
+    @action(fair="weak")
+    def tick0(self, s):
+        return s.set(done=put(s.done, 0, (s.done[0] + 1) % 3))
+
+    @action
+    def tick1(self, s):
+        return s.set(done=put(s.done, 1, (s.done[1] + 1) % 3))
+
+    @leads_to
+    def each_reaches_2(self, v):
+        return [(v.done[i] == 1, v.done[i] == 2) for i in range(2)]   # \A i: done[i] = 1 ~> done[i] = 2
+
+
+def test_leads_to_with_a_list_of_pairs_is_one_property_violated_by_any_pair(tmp_path):
+    rep = check(Shifts.bind(), "shifts", out_dir=str(tmp_path))
+    v = {x.property: x for x in rep.verdicts}["each_reaches_2"]
+    assert rep.result.distinct == 9 and v.verdict == "VIOLATED"
+    # pair 1: tick1 once, then tick0 three times around back to (0, 1), forever (WF tick0 forces it to move)
+    assert [st.action for st in v.trace.steps] == ["init", "tick1", "tick0", "tick0", "tick0"]
+    assert [st.state["done"] for st in v.trace.steps][-1] == [0, 1] and v.trace.loop == 1
+
+    class OnlyFair(Shifts):
+        @leads_to
+        def each_reaches_2(self, v):
+            return [(v.done[0] == 1, v.done[0] == 2)]
+
+    rep = check(OnlyFair.bind(), "shifts", out_dir=str(tmp_path))
+    assert {x.property: x.verdict for x in rep.verdicts}["each_reaches_2"] == "VERIFIED"
+
+
+def test_show_names_the_pair_a_lasso_breaks(tmp_path):
+    from modelcheck.viewer import _lasso_why
+    bound = Shifts.bind()
+    rep = check(bound, "shifts", out_dir=str(tmp_path))
+    v = {x.property: x for x in rep.verdicts}["each_reaches_2"]
+    prop = compile_properties(bound).get("each_reaches_2")
+    states = replay(bound, v.trace).states
+    why = _lasso_why("leads_to each_reaches_2", prop, states, v.trace.loop)
+    assert "its P[1] holds at step 1, and its Q[1] neither then nor at any later step" in why
+
+
+def test_a_list_of_pairs_must_hold_pairs_and_each_q_must_be_satisfiable():
+    class Bad(Shifts):
+        @leads_to
+        def each_reaches_2(self, v):
+            return [(v.done[0] == 1, v.done[0] == 2), v.done[1] == 1]
+
+    with pytest.raises(SpecError, match=r"or a non-empty list of such pairs"):
+        compile_properties(Bad.bind())
+
+    class NeverQ(Shifts):
+        @leads_to
+        def each_reaches_2(self, v):
+            return [(v.done[0] == 1, v.done[0] == 2), (v.done[1] == 1, v.done[1] == 3)]
+
+    issues = vacuity_issues(NeverQ.bind(), compile_properties(NeverQ.bind()))
+    assert len(issues) == 1 and "(its Q[1])" in issues[0].message and "can never hold" in issues[0].message
+
+
 def test_fair_must_be_weak_or_strong():
     with pytest.raises(SpecError, match="fair= must be"):
         action(fair="always")(lambda self, s: s)

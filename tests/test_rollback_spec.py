@@ -55,7 +55,7 @@ def test_shape():
 # - focus_loss is the largest row: one hide/show of A, B up to hiddenFrames=2 frames further ahead, and a
 #   fast-forward that can overlap a step (the tick hole), with frameRoom=2 for A's late end.
 # Every cell is complete: the frame bound (frameRoom) cuts some focus_loss runs (ghost `cut`, @terminal),
-# which is why deadlock_free and episode_completes still hold there.
+# which is why deadlock_free and episode_exports still hold there.
 STATES = {
     "pre73": (102, 735, 306, 2268, 8157, 10244),
     "fixA": (102, 735, 306, 2268, 8157, 10573),
@@ -65,6 +65,19 @@ STATES = {
     "phase73": (102, 735, 417, 3681, 12867, 11463),
 }
 SCENARIOS = ("idle", "idle_latency", "active", "active_latency", "active_loss", "focus_loss")
+# confirmed_frames_promoted (a frame whose two inputs are in inputBuffer is eventually in frameDataBuffer or
+# exported) in the four active scenarios: the lasso's length in steps, computed by `modelcheck verify --json`,
+# pinned (a lasso is not always the shortest one).
+# Each ends in the final state after an export that left a confirmed frame out (the rows P2 misses), and
+# stays there; the idle rows hold it.
+PROMOTED = {
+    "pre73": (18, 21, 19, 17),
+    "fixA": (18, 21, 19, 17),
+    "fixB": (17, 20, 19, 16),
+    "fixC": (18, 21, 19, 17),
+    "fixD": (18, 21, 19, 17),
+    "phase73": (17, 20, 19, 16),
+}
 
 
 @pytest.fixture(scope="module")
@@ -102,8 +115,20 @@ def test_matrix_cells(matrix, variant):
             # (docs/rollback-model.md, "Results", explains each way phase73 fails)
             assert violated == set(SAFETY), (variant, scenario)
             assert verdicts["rollback_corrects"] == "VERIFIED"  # the rollback machinery is live
-        assert verdicts["episode_completes"] == "VERIFIED", (variant, scenario)
+        # under the spec's fairness every behaviour exports (or is cut by the frame bound), in every cell
+        assert verdicts["episode_exports"] == "VERIFIED", (variant, scenario)
         assert verdicts["deadlock_free"] == "VERIFIED", (variant, scenario)
+    promoted = [next(v for v in cells[(variant, s)]["verdicts"] if v["property"] == "confirmed_frames_promoted")
+                for s in SCENARIOS]
+    assert [v["verdict"] for v in promoted[:2]] == ["VERIFIED"] * 2
+    assert tuple(v["steps"] for v in promoted[2:]) == PROMOTED[variant]
+    for v in promoted[2:]:
+        assert v["verdict"] == "VIOLATED"
+        trace = json.load(open(v["file"]))
+        final = trace["steps"][-1]["state"]
+        assert trace["loop"] == v["steps"] and final["exported"]   # it stays in the exported state forever
+        assert any(all(x != -1 for x in final["inputBuffer"][f]) and final["exportRows"][f][0] == -1
+                   for f in range(3))   # a frame with both inputs, not exported: a row P2 misses
 
 
 def test_section9_counterexample(capsys, tmp_path):
@@ -134,8 +159,41 @@ def test_late_end_is_explored_not_a_deadlock(capsys, tmp_path):
         code, verdicts, _ = run(capsys, tmp_path, "--variant", "pre73", "--scenario", "active_latency",
                                 "-p", "N=5", "-p", "lead=1", "-p", "maxLate=2", "-p", f"frameRoom={room}")
         assert verdicts["deadlock_free"]["verdict"] == "VERIFIED", room
-        assert verdicts["episode_completes"]["verdict"] == "VERIFIED", room
+        assert verdicts["episode_exports"]["verdict"] == "VERIFIED", room
         assert "frameRoom=" in verdicts["deadlock_free"]["bound"]   # the verdict names the bound
+
+
+# episode_exports holds under the spec's fairness (every action weakly fair but drop, drop_end, hide), and
+# each fairness assumption is needed in some cell: with it taken away (the bound spec's fairness table edited,
+# as if the decorator said nothing), a behaviour that never exports is fair. Lasso lengths computed, pinned.
+@pytest.mark.parametrize("variant, scenario, unfair, steps", [
+    ("phase73", "active_latency", (), None),                          # all the spec's fairness: VERIFIED
+    ("phase73", "active_latency", ("deliver", "deliver_end"), 11),    # packets stay in flight forever
+    ("phase73", "active_latency", ("partner_step",), 4),              # B never ticks: A waits for it
+    ("phase73", "active_loss", ("sync_timeout", "confirm_wait_timeout"), 23),   # end packet lost, no timeout
+    ("pre73", "focus_loss", ("confirm_wait_timeout",), 16),           # T2's wait never ends
+    ("pre73", "focus_loss", ("show",), 6),                            # the tab never comes back
+    ("phase73", "active_latency", None, 0),                           # no fairness: it may stop at once
+])
+def test_episode_exports_under_fairness_and_each_assumption_is_needed(variant, scenario, unfair, steps):
+    from modelcheck.check import check
+    _, cls = load_spec(SPEC)
+    bound = cls.bind(variant, scenario)
+    for name in unfair if unfair is not None else list(bound.fairness):
+        del bound.fairness[name]
+    verdict = {v.property: v for v in check(bound, SPEC, out_dir=None).verdicts}["episode_exports"]
+    if steps is None:
+        assert verdict.verdict == "VERIFIED" and "fairness: weak step," in verdict.bound
+    else:
+        assert verdict.verdict == "VIOLATED" and verdict.steps == steps and verdict.trace.loop == steps
+        # the behaviour ends stuttering in its last state: nothing fair is left enabled there
+
+
+def test_fairness_is_declared_on_every_action_but_loss_and_hiding():
+    _, cls = load_spec(SPEC)
+    unfair = {a.name for a in cls.action_defs() if a.fair is None}
+    assert unfair == {"drop", "drop_end", "hide"}
+    assert {a.fair for a in cls.action_defs()} == {None, "weak"}
 
 
 def _states(variant, scenario, **params):
@@ -308,7 +366,7 @@ def test_mechanism_scenarios(mechanism_cells, scenario):
     verdicts = {v.property: v for v in report.verdicts}
     assert all(verdicts[p].verdict == "VIOLATED" for p in SAFETY)
     assert tuple(verdicts[p].steps for p in SAFETY) == steps
-    assert verdicts["episode_completes"].verdict == verdicts["deadlock_free"].verdict == "VERIFIED"
+    assert verdicts["episode_exports"].verdict == verdicts["deadlock_free"].verdict == "VERIFIED"
 
 
 def test_snapshot_cap_evicts_by_insertion_order(mechanism_cells):
@@ -384,7 +442,7 @@ def test_two_episode_cells(variant):
     verdicts = {v.property: v for v in report.verdicts}
     assert tuple(verdicts[p].steps for p in SAFETY) == steps
     assert all(verdicts[p].verdict == "VIOLATED" for p in SAFETY)
-    assert verdicts["episode_completes"].verdict == verdicts["deadlock_free"].verdict == "VERIFIED"
+    assert verdicts["episode_exports"].verdict == verdicts["deadlock_free"].verdict == "VERIFIED"
     assert any(s.ep == 1 and s.exported for s in report.result.states)   # the second episode is exported
 
 
