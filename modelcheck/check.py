@@ -15,7 +15,7 @@ from .explorer import Limits, ModelError, Progress, Result, explore, make_succes
 from .liveness import Lasso, fairness_text, lasso_path, liveness_violations
 from .reduce import por, symmetry
 from .spec import GRAPH_KINDS, BoundSpec, SpecError, UsageError
-from .steps import StepViolation, step_path, step_violations
+from .steps import StepViolation, initial_violations, step_path, step_violations
 from .trace import Trace, dump, trace_from_path
 from .types import DomainError
 from .z3bridge import compile_properties, vacuity_issues
@@ -170,10 +170,12 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
         por.check_reads(bound, reducer.fp, res.states[:READS_SAMPLE])
     report.result = res
     bad_steps: dict[str, StepViolation] = {}
+    bad_inits: dict[str, int] = {}
     lassos: dict[str, Lasso] = {}
     if res.error is None:
         try:
             bad_steps = step_violations(res, props)
+            bad_inits = initial_violations(res, props)
             lassos = liveness_violations(res, props)
         except ModelError as e:
             res.error = e
@@ -261,14 +263,20 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
                                                f"no state satisfies it among {full}"))
             else:
                 report.verdicts.append(Verdict(p.name, p.kind, INCONCLUSIVE, "not found in " + full))
-        elif p.kind == "always_step":
+        elif p.kind in ("always_step", "refines"):
             bad = bad_steps.get(p.name)
-            if bad is not None:
+            ref = p.refinement
+            of = f" of {ref.name}" if ref is not None else ""
+            if p.name in bad_inits:
+                violated(p, make_trace(p.name, p.kind, bad_inits[p.name], VIOLATED),
+                         f"an initial state maps to no initial state{of}")
+            elif bad is not None:
                 tr = trace_from_path(bound, spec_path, p.name, p.kind, VIOLATED, step_path(res, bad))
-                violated(p, tr, "the last step breaks it")
+                violated(p, tr, f"the last step is no step{of} and no stutter" if ref else "the last step breaks it")
             elif complete:
                 steps = len(res.edges[0]) if res.edges is not None else 0
-                report.verdicts.append(Verdict(p.name, p.kind, VERIFIED, f"all {steps:,} transitions of {full}"))
+                what = (f"refines {ref.describe()}: every initial state and " if ref else "") + f"all {steps:,} transitions"
+                report.verdicts.append(Verdict(p.name, p.kind, VERIFIED, f"{what} of {full}"))
             else:
                 report.verdicts.append(Verdict(p.name, p.kind, INCONCLUSIVE, "no violating step in " + full))
         elif p.kind in ("eventually", "leads_to"):

@@ -66,9 +66,10 @@ def load_spec(ref: str) -> tuple[str, type[Spec]]:
     finally:
         if added:
             sys.path.remove(folder)
-    found = [v for v in vars(module).values()
-             if isinstance(v, type) and issubclass(v, Spec) and v is not Spec
-             and (v.__module__ == modname or (package and v.__module__.startswith(modname + ".")))]
+    found = list(dict.fromkeys(  # once each: `SPEC = Name` names a class a second time
+        v for v in vars(module).values()
+        if isinstance(v, type) and issubclass(v, Spec) and v is not Spec
+        and (v.__module__ == modname or (package and v.__module__.startswith(modname + ".")))))
     if want:
         found = [c for c in found if c.__name__ == want]
         if not found:

@@ -16,7 +16,7 @@ from .codegen import make_lambda, run_source
 from .types import Bool, DomainError, Enum, Type, _Gen, canonical_order, json_key
 
 __all__ = ["Spec", "SpecError", "UsageError", "param", "action", "always", "sometimes",
-           "always_possible", "terminal", "initially", "always_step", "eventually", "leads_to", "constraint", "ActionDef", "PropertyDef", "ConstraintDef", "Param",
+           "always_possible", "terminal", "initially", "always_step", "eventually", "leads_to", "refines", "constraint", "ActionDef", "PropertyDef", "ConstraintDef", "Param",
            "BoundSpec", "lanes_of"]
 
 
@@ -186,9 +186,10 @@ def constraint(fn: Callable | None = None, *, name: str | None = None, applies: 
     return wrap(fn) if fn is not None else wrap
 
 
-KINDS = ("always", "sometimes", "always_possible", "terminal", "initially", "always_step", "eventually", "leads_to")
+KINDS = ("always", "sometimes", "always_possible", "terminal", "initially", "always_step", "eventually", "leads_to",
+         "refines")
 STATE_KINDS = ("always", "sometimes", "always_possible", "terminal", "initially")   # a formula over one state
-GRAPH_KINDS = ("always_step", "eventually", "leads_to")   # checked after the search, on the explored graph
+GRAPH_KINDS = ("always_step", "eventually", "leads_to", "refines")   # checked after the search, on the explored graph
 
 
 @dataclass
@@ -202,6 +203,8 @@ class PropertyDef:
     vacuous_ok: bool = False
     doc: str = ""
     applies: Callable | None = None   # (self) -> bool: whether the property is meaningful for these params
+    abstract: Any = None              # refines: the abstract spec class
+    abstract_params: Any = None       # refines: its parameters, a dict or (self) -> dict
 
 
 def _prop(kind: str, takes: str = "(self, v)", what: str = "where v is the Z3 view of the state",
@@ -235,6 +238,39 @@ always_step = _prop("always_step", "(self, v, v2)", "where v and v2 are the Z3 v
 eventually = _prop("eventually")
 # P ~> Q: the method returns the pair (P, Q); whenever P holds, Q holds then or later in every fair behaviour
 leads_to = _prop("leads_to", returns="a pair (P, Q) of Z3 Bools")
+
+
+
+def refines(abstract: Any, *, params: Any = None, name: str | None = None, applies: Callable | None = None):
+    """Declare that this spec refines (implements) the spec class `abstract` under a mapping of states:
+
+        @refines(HourClock)
+        def as_hour_clock(self, s):
+            return {"hr": s.hr}
+
+    The method maps a concrete state `s` to an abstract state: a dict of every variable of `abstract` (or
+    `abstract`'s State). Checked on the explored graph, as TLA+'s `Spec => AbstractSpec` under a refinement
+    mapping: every initial state maps to an initial state of `abstract`, and every step maps to a step of
+    `abstract` (one of its own actions, run by its own code) or to a stutter (the same abstract state).
+    `params` binds `abstract`'s parameters: a dict, or a function (self) -> dict of this spec's parameters.
+    """
+    def wrap(f: Callable) -> PropertyDef:
+        where = _where(f)
+        if not (isinstance(abstract, type) and issubclass(abstract, Spec)):
+            raise SpecError(f"{where}: refines({abstract!r}): give the abstract spec's class, a subclass of Spec")
+        if _nparams(f) != 2:
+            raise SpecError(f"{where}: refinement mapping {f.__name__!r} must take (self, s), where s is the "
+                            f"concrete state, and return the abstract state (a dict of {abstract.__name__}'s "
+                            f"variables)")
+        if not (params is None or isinstance(params, dict) or (callable(params) and _nparams(params) == 1)):
+            raise SpecError(f"{where}: refines({abstract.__name__}): params= must be a dict or a function "
+                            f"(self) -> dict")
+        if applies is not None and (not callable(applies) or _nparams(applies) != 1):
+            raise SpecError(f"{where}: refinement {f.__name__!r}: applies= must be a function (self) -> bool "
+                            f"of the parameters")
+        return PropertyDef(name or f.__name__, "refines", f, where, False, inspect.getdoc(f) or "", applies,
+                           abstract, params)
+    return wrap
 
 
 class Spec:

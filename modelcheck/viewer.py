@@ -357,9 +357,18 @@ def build_view(bound: BoundSpec, trace: Trace, spec_path: str, source: str | Non
             raise TraceError(f"the trace is about property {prop_name!r}, which {spec_path} no longer defines")
         by_name = {leaf.name: leaf for leaf in compiled.leaves + compiled.next_leaves}
         doc = _first_line(prop.definition.doc)
-        before = rep.states[-2] if kind == "always_step" and len(rep.states) > 1 else None
-        holds = prop.holds_step(before, last) if before is not None else prop.holds(last)
-        if kind in ("eventually", "leads_to"):
+        before = rep.states[-2] if kind in ("always_step", "refines") and len(rep.states) > 1 else None
+        if kind == "refines":
+            holds = None
+        else:
+            holds = prop.holds_step(before, last) if before is not None else prop.holds(last)
+        if kind == "refines":
+            ref = prop.refinement
+            why = (f"{what} is VIOLATED at step 0: the initial state: {ref.why(last)}" if before is None else
+                   f"{what} is VIOLATED by step {n}, from the state at step {n - 1}: {ref.why(last, before)}")
+            if (ref.initial_ok(last) if before is None else ref.step_ok(before, last)):
+                why = f"{what}: {ref.why(last, before)} now: the spec changed since the trace was written"
+        elif kind in ("eventually", "leads_to"):
             why = _lasso_why(what, prop, rep.states, trace.loop)
         elif kind == "sometimes" or verdict != "VIOLATED":
             why = f"{what} holds at step {n}" + (f": {doc}" if doc else "")

@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterator
 import z3
 
 from .codegen import make_lambda
+from .refinement import Refinement
 from .spec import BoundSpec, PropertyDef, SpecError
 from .types import Leaf, MapOf, Record, RecordLeaves, SeqLeaves, SeqOf, SetLeaves, TupleOf, Type, _Gen
 
@@ -42,6 +43,8 @@ class CompiledProperty:
     # a leads_to's pairs (P_i, Q_i), each P_i ~> Q_i; one pair (self, then) for a single pair, and for a list
     # of pairs the property itself is "some P_i holds"
     pairs: "list[tuple[CompiledProperty, CompiledProperty]]" = field(default_factory=list)
+    # a refines: the check itself (its predicate is the step check, over the states before and after a step)
+    refinement: Refinement | None = None
 
     def holds(self, state: Any) -> bool:
         """Whether a state property holds in `state`."""
@@ -309,6 +312,10 @@ def compile_properties(bound: BoundSpec) -> CompiledProperties:
     ns.update(_div=_div, _mod=_mod)  # the translation's helpers (ns is the views' namespace, shared)
     out = []
     for p in bound.properties:  # those whose applies= holds (BoundSpec)
+        if p.kind == "refines":  # no formula: the abstract spec's own code decides (refinement.py)
+            ref = Refinement(bound, p)
+            out.append(CompiledProperty(p.name, p.kind, z3.BoolVal(True), ref.step_ok, "", p, refinement=ref))
+            continue
         step = p.kind == "always_step"
         try:
             formula = p.fn(bound.inst, view, next_view) if step else p.fn(bound.inst, view)
@@ -388,7 +395,7 @@ def vacuity_issues(bound: BoundSpec, props: CompiledProperties, timeout_ms: int 
     that cannot fail: an error unless the spec marks it `vacuous_ok`. A solver `unknown` is a warning, never
     read as a proof."""
     issues = []
-    parts = [(p, p, "") for p in props if p.kind != "terminal"]
+    parts = [(p, p, "") for p in props if p.kind not in ("terminal", "refines")]
     for p in props:
         many = len(p.pairs) > 1
         parts += [(p, q, f" (its Q[{i}])" if many else " (its Q)") for i, (_, q) in enumerate(p.pairs)]
