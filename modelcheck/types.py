@@ -406,7 +406,8 @@ class Record(Type):
             if f.startswith("_"):
                 raise TypeError(f"Record {name!r}: field {f!r} must not start with '_'")
         self.name, self.fields = name, dict(fields)
-        self.cls = collections.namedtuple(name, list(fields))
+        key = repr(self)
+        self.cls = _RECORD_CLASSES.get(key) or _RECORD_CLASSES.setdefault(key, _record_class(key, name, list(fields)))
 
     def __call__(self, **values: Any) -> Any:
         """A value of this record type; every field must be given."""
@@ -441,6 +442,26 @@ class Record(Type):
 
     def __repr__(self):
         return f"Record({self.name!r}, " + ", ".join(f"{f}={t!r}" for f, t in self.fields.items()) + ")"
+
+
+# Record values are named tuples of a class made at run time, which pickle cannot find by name. Each class
+# pickles its values as (its Record type's repr, field values), and unpickling finds the class of an equal
+# Record type in the receiving process (made there if that process has none yet): a forked search worker
+# and the process it reports to then share one class per Record type, and `type(x) is cls` holds.
+_RECORD_CLASSES: dict[str, type] = {}   # repr of a Record type -> the class of its values
+
+
+def _record_class(key: str, name: str, fields: list[str]) -> type:
+    def __reduce__(self: Any) -> tuple:
+        return _record_value, (key, name, fields, tuple(self))
+    return type(name, (collections.namedtuple(name, fields),), {"__slots__": (), "__reduce__": __reduce__,
+                                                                  "__module__": __name__})
+
+
+def _record_value(key: str, name: str, fields: list[str], values: tuple) -> Any:
+    """A Record value rebuilt by pickle (see _RECORD_CLASSES)."""
+    cls = _RECORD_CLASSES.get(key) or _RECORD_CLASSES.setdefault(key, _record_class(key, name, fields))
+    return cls(*values)
 
 
 def _show_atom(a: Any) -> str:

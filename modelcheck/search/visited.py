@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..spec import BoundSpec
-from ..types import Bool, IntRange, MapOf, SeqOf, SetOf, TupleOf, Type
+from ..types import Bool, IntRange, MapOf, Record, SeqOf, SetOf, TupleOf, Type
 
 __all__ = ["FingerprintTable", "fingerprint_safe"]
 
@@ -45,6 +45,8 @@ def _type_safe(t: Type) -> bool:
         return _type_safe(t.value) and _atoms_safe(tuple(t.keys))
     if isinstance(t, SetOf):
         return _atoms_safe(t.domain)
+    if isinstance(t, Record):  # a named tuple: hashed as the tuple of its fields
+        return all(_type_safe(f) for f in t.fields.values())
     return False  # a type we do not know: keep exact states
 
 
