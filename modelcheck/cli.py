@@ -47,12 +47,15 @@ EXPLAIN_CODES = f"""exit codes:
 _DEFAULT_HELP = "spec file (default: [tool.modelcheck] spec in pyproject.toml)"
 
 PROVE_CODES = f"""exit codes:
-  {EXIT_OK}  every always property PROVED for every reachable state at these parameters
+  {EXIT_OK}  every property checked (all, or those named by --property) PROVED for every reachable
+     state at these parameters
   {EXIT_VIOLATED}  at least one property VIOLATED (the trace, replayed explicitly, is written)
   {EXIT_ERROR}  usage or spec error, a spec outside the symbolic subset (not translatable),
      or a reachable model error
   {EXIT_INCONCLUSIVE}  UNKNOWN: the bound or the induction did not decide (a counterexample to
-     induction is shown), or Z3 answered unknown
+     induction is shown), or Z3 answered unknown; or a property of a kind prove does not decide
+     (sometimes, always_possible, initially, always_step, eventually, leads_to) is among those
+     checked: NOT DECIDED (check it with `modelcheck verify`)
 """
 
 
@@ -162,6 +165,9 @@ def _parser() -> argparse.ArgumentParser:
     how = pr.add_mutually_exclusive_group(required=True)
     how.add_argument("--bmc", type=_positive_int, metavar="K", help="bounded model checking to depth K")
     how.add_argument("--induction", type=_positive_int, metavar="K", help="k-induction with k = K")
+    pr.add_argument("--property", action="append", default=[], metavar="NAME",
+                    help="decide only this property (repeatable; `deadlock_free` names deadlock freedom); default: "
+                         "every property, those prove cannot decide reported NOT DECIDED (exit 3)")
     pr.add_argument("--mine", action="store_true",
                     help="with --induction: mine helper invariants at small parameters (the spec's defaults with the "
                          "same variant and scenario, or --mine-param) and keep those inductive here (Houdini)")
@@ -401,11 +407,19 @@ def _prove(args) -> int:
     props = [p for p in compiled if p.kind == "always"]
     if bound.cls.check_deadlock:
         props.append(Deadlock([p.formula for p in compiled if p.kind == "terminal"]))
+    undecided = [p for p in compiled if p.kind not in ("always", "terminal")]
     helpers = {n: "declared" for n in getattr(cls, "helpers", ())}
     unknown_helpers = [n for n in helpers if n not in {p.name for p in props}]
     if unknown_helpers:
         raise SpecError(f"{path}: helpers names {unknown_helpers[0]!r}, which is not an always property of "
                         f"{cls.__name__}")
+    if args.property:
+        names = [p.name for p in props] + [p.name for p in undecided]
+        for n in args.property:
+            if n not in names:
+                raise UsageError(f"--property {n}: {cls.__name__} has no such property (it has: {', '.join(names)})")
+        props = [p for p in props if p.name in args.property or p.name in helpers]   # helpers: part of the proof
+        undecided = [p for p in undecided if p.name in args.property]
     t0 = time.monotonic()
     try:
         enc = encode(bound)
@@ -482,6 +496,10 @@ def _prove(args) -> int:
             codes.append(EXIT_INCONCLUSIVE)
             if o.cti:
                 shown.append((what, o))
+    for p in undecided:
+        lines.append(f"{label}: {p.kind} {p.name}: NOT DECIDED (prove decides always properties and deadlock freedom "
+                     f"only; check it with `modelcheck verify`)")
+        codes.append(EXIT_INCONCLUSIVE)
     code = _decide(EXIT_VIOLATED if EXIT_VIOLATED in codes else EXIT_ERROR if EXIT_ERROR in codes
                    else EXIT_INCONCLUSIVE if EXIT_INCONCLUSIVE in codes else EXIT_OK)
     for line in lines:
@@ -495,10 +513,6 @@ def _prove(args) -> int:
                 f.write(render_html(view))
             print(f"wrote {args.cti_html}", file=sys.stderr)
     if not args.quiet:
-        skipped = [p.name for p in compiled if p.kind not in ("always", "terminal")]
-        if skipped:
-            print(f"modelcheck: note: prove decides always properties and deadlock freedom only; not checked here: "
-                  f"{', '.join(skipped)}", file=sys.stderr)
         print(f"statistics: {len(enc.branches):,} symbolic branches in {t1 - t0:.2f} s (Z3's successors equal the "
               f"explicit ones on the first {compared:,} reachable states), "
               f"{'bmc' if args.bmc is not None else 'induction'} in {time.monotonic() - t1:.2f} s", file=sys.stderr)

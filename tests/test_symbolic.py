@@ -30,6 +30,11 @@ CELLS = [
     ("tests/specs/constrained.py", None, {"L": 10}),
     ("tests/specs/values.py", None, {}),
     ("tests/specs/fixes.py", None, {"mode": 1}),
+    ("tests/specs/colours.py", None, {}),
+    ("tests/specs/colours.py", None, {"N": 3}),
+    ("tests/specs/workers.py", None, {}),
+    ("tests/specs/workers.py", "racy", {}),
+    ("tests/specs/symmetric.py", None, {}),
     ("tests/specs/faulty.py", None, {}),
     ("tests/specs/faulty.py", None, {"fault": "effect_raises"}),
     ("tests/specs/faulty.py", None, {"fault": "out_of_domain"}),
@@ -223,3 +228,18 @@ def test_prove_cross_checks_the_translation_and_refuses_a_silent_divergence(cli)
     code, _, err = cli("prove", "tests/specs/silent.py", "--bmc", "3")
     assert code == 2
     assert "not translatable: Z3's successors of the reachable state State(x=0) differ from the explicit ones" in err
+
+
+def test_prove_says_which_properties_it_does_not_decide(cli):
+    # two_phase_commit has `always consistent` and `sometimes all_committed`: prove decides the first only
+    code, out, _ = cli("prove", "two_phase_commit", "--induction", "1", "--mine", "--quiet")
+    assert code == 3, out
+    assert ("specs/two_phase_commit.py: sometimes all_committed: NOT DECIDED (prove decides always properties and "
+            "deadlock freedom only; check it with `modelcheck verify`)") in out
+    assert "always consistent: PROVED" in out
+    code, out, _ = cli("prove", "two_phase_commit", "--induction", "1", "--mine", "--property", "consistent", "--quiet")
+    assert code == 0 and "NOT DECIDED" not in out and "always consistent: PROVED" in out
+    code, out, _ = cli("prove", "tests/specs/counter.py", "--bmc", "4", "--property", "can_restart", "--quiet")
+    assert code == 3 and "always_possible can_restart: NOT DECIDED" in out
+    code, _, err = cli("prove", "two_phase_commit", "--bmc", "2", "--property", "nope")
+    assert code == 2 and "--property nope: TwoPhase has no such property (it has: consistent, all_committed)" in err
