@@ -97,6 +97,8 @@ class _Work:
 class Rollback(Spec):
     """GGPO rollback with dual-buffer recording (speculative -> canonical), observer peer A vs environment B."""
 
+    working_copy = "_Work"   # `modelcheck prove` runs the actions on its symbolic twin of _Work (docs/symbolic.md)
+
     # ---- parameters --------------------------------------------------------------------------------
     N = param(3, IntRange(1, 6), "episode length max_steps (frames 0..N-1)")
     D = param(0, IntRange(0, 2), "input delay INPUT_DELAY (L913)")

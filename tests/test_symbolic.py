@@ -35,6 +35,7 @@ CELLS = [
     ("tests/specs/workers.py", None, {}),
     ("tests/specs/workers.py", "racy", {}),
     ("tests/specs/symmetric.py", None, {}),
+    ("tests/specs/sweep.py", None, {}),
     ("tests/specs/faulty.py", None, {}),
     ("tests/specs/faulty.py", None, {"fault": "effect_raises"}),
     ("tests/specs/faulty.py", None, {"fault": "out_of_domain"}),
@@ -243,3 +244,60 @@ def test_prove_says_which_properties_it_does_not_decide(cli):
     assert code == 3 and "always_possible can_restart: NOT DECIDED" in out
     code, _, err = cli("prove", "two_phase_commit", "--bmc", "2", "--property", "nope")
     assert code == 2 and "--property nope: TwoPhase has no such property (it has: consistent, all_committed)" in err
+
+
+# -- path merging (modelcheck/symbolic/merge.py) ----------------------------------------------------------
+
+def test_independent_ifs_join_into_one_branch():
+    # sweep tests 12 cells with independent ifs: 4,096 paths run one by one (over the 2,000 an action may
+    # have: main before merge.py said not translatable); joined, one branch
+    bound = load(os.path.join(ROOT, "tests/specs/sweep.py")).bind(None, None, {"N": 12})
+    enc = encode(bound)
+    assert [b.action.name for b in enc.branches].count("sweep") == 1
+    assert not enc.errors
+
+
+def _transition(bound, only):
+    import z3
+    enc = encode(bound, only=only)
+    nxt = enc.layout("n")
+    return enc, z3.Or([z3.And(b.cond, nxt.equals(b.value)[0], nxt.equals(b.value)[1]) for b in enc.branches]
+                      + [z3.And(c, z3.Bool("raises")) for _, c in enc.errors])
+
+
+def test_reusing_joined_calls_gives_the_same_transitions():
+    import z3
+    from modelcheck.symbolic import merge
+    bound = load(os.path.join(ROOT, "specs/rollback.py")).bind("phase73", "idle", {})
+    only = {"step_confirm_hash"}   # its calls repeat along the re-runs: the memo is used
+    enc, with_memo = _transition(bound, only)
+    merge.MEMO = False
+    try:
+        _, without = _transition(bound, only)
+    finally:
+        merge.MEMO = True
+    s = z3.Solver()
+    s.add(*enc.cur.domain, with_memo != without)
+    assert s.check() == z3.unsat
+
+
+FLAGSHIP_ACTIONS = ["step_rollback_y1", "step_confirm_hash", "step_snapshot", "step_worker_step",
+                    "confirm_wait_timeout", "confirm_rollback_y1"]
+
+
+def test_flagship_actions_that_translate_agree_with_the_explicit_engine():
+    # some of the flagship's actions that translate in seconds (docs/symbolic.md lists them all): Z3's
+    # successors by these actions equal the explicit ones on every reachable state of phase73/idle
+    bound = load(os.path.join(ROOT, "specs/rollback.py")).bind("phase73", "idle", {})
+    graph = explicit_graph(bound, limit=1000)
+    names = [a.name for a in bound.actions if a.name in FLAGSHIP_ACTIONS]
+    enc = encode(bound, only=set(names))
+    z3_successors = Successors(enc)
+    compared = 0
+    for s in graph:
+        explicit = {bound.apply(a, s, args) for a, args in bound.enabled(s) if a.name in names}
+        got, err = z3_successors(s)
+        assert not err, s
+        assert got == explicit, (s, got ^ explicit)
+        compared += len(explicit)
+    assert compared > 0

@@ -51,18 +51,24 @@ class _Raised(Exception):
 class Decider:
     """One run along a prefix of recorded decisions; new decisions take the first feasible answer."""
 
-    def __init__(self, base: list[Any], prefix: list[Any]):
+    def __init__(self, base: list[Any], prefix: list[Any], solver: Any = None, model: Any = None):
         self.prefix, self.pos = prefix, 0
         self.taken: list[Any] = []
         self.alternatives: list[list[Any]] = []
         self.sites: dict[str, int] = {}   # spec line -> alternatives it created (to say where paths multiply)
         self.pc: list[Any] = []
-        self.solver = z3.Solver()
-        self.solver.add(*base)
+        self.model = model   # a model of the path condition so far (None: not known), to spare solver calls
+        if solver is None:
+            self.solver = z3.Solver()
+            self.solver.add(*base)
+        else:   # a nested run (merge.py): the caller's solver, pushed, so the caller's path condition holds
+            self.solver = solver
 
     def _add(self, c: Any) -> None:
         self.pc.append(c)
         self.solver.add(c)
+        if self.model is not None and not z3.is_true(self.model.eval(c, model_completion=True)):
+            self.model = None
 
     def _feasible(self, c: Any) -> bool:
         self.solver.push()
@@ -73,12 +79,25 @@ class Decider:
             raise NotTranslatable(f"Z3 could not decide a branch condition ({self.solver.reason_unknown()})")
         return r == z3.sat
 
+    def _model(self) -> Any:
+        """A model of the path condition (None if it has none)."""
+        if self.model is None:
+            r = self.solver.check()
+            if r == z3.unknown:
+                raise NotTranslatable(f"Z3 could not decide a path condition ({self.solver.reason_unknown()})")
+            if r == z3.sat:
+                self.model = self.solver.model()
+        return self.model
+
     def assume(self, c: Any) -> bool:
         """Add c to the path condition; False if the path becomes infeasible."""
         c = z3.simplify(c)
         if z3.is_true(c):
             return True
-        if z3.is_false(c) or not self._feasible(c):
+        if z3.is_false(c):
+            return False
+        m = self._model()
+        if m is None or not (z3.is_true(m.eval(c, model_completion=True)) or self._feasible(c)):
             return False
         self._add(c)
         return True
@@ -93,11 +112,12 @@ class Decider:
             d = self.prefix[self.pos]
             self.pos += 1
         else:
-            yes = self._feasible(c)
-            no = (not yes) or self._feasible(z3.Not(c))
-            d = yes
-            if yes and no:
-                self.alternatives.append(self.taken + [False])
+            m = self._model()
+            if m is None:   # the path itself is infeasible (cannot happen on a path Z3 let through)
+                raise NotTranslatable("an infeasible path was taken")
+            d = z3.is_true(m.eval(c, model_completion=True))   # one side is feasible: the model's
+            if self._feasible(z3.Not(c) if d else c):
+                self.alternatives.append(self.taken + [not d])
                 self._site(1)
         self.taken.append(d)
         self._add(c if d else z3.Not(c))
@@ -956,14 +976,19 @@ def _leaf_expr(code: str, ns: dict[str, Any], state: Any) -> Any:
     return z
 
 
-def encode(bound: BoundSpec, progress: Callable[[str], None] | None = None) -> Encoding:
+def encode(bound: BoundSpec, progress: Callable[[str], None] | None = None,
+           only: set[str] | None = None) -> Encoding:
     """Translate a bound spec's actions into Z3 branches; NotTranslatable names what is outside the subset.
-    `progress(action name)` is called as each action starts."""
+    `progress(action name)` is called as each action starts. `only`: translate just these actions (the
+    transition relation is then that of those actions alone: for cross-checking them one by one)."""
+    from .merge import rewritten, symbolic_mode   # merge.py builds on this module's proxies
     cur = Layout.make(bound, "cur")
     inst = bound.inst
     branches: list[Branch] = []
     errors: list[tuple[str, Any]] = []
     for a in bound.actions:
+        if only is not None and a.name not in only:
+            continue
         if progress is not None:
             progress(a.name)
         try:
@@ -981,10 +1006,11 @@ def encode(bound: BoundSpec, progress: Callable[[str], None] | None = None) -> E
                             return None
                     elif not g:
                         return None
-                return ("next", a.effect(inst, s, *args))
+                return ("next", rewritten(a.effect)(inst, s, *args))
 
             try:
-                paths = run_paths(step, cur, offered, label)
+                with symbolic_mode(bound):
+                    paths = run_paths(step, cur, offered, label)
             except NotTranslatable as e:
                 raise NotTranslatable(f"action {label} ({_rel(a.where)}): {e}") from None
             for p in paths:
