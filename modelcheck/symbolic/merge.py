@@ -65,6 +65,13 @@ def _members(v: Any) -> dict[Any, Any]:
 
 
 def _ite(c: Any, a: Any, b: Any, loose: bool = False) -> Any:
+    """If(c, a, b); _Unmergeable if a and b differ in shape."""
+    if a is not b and _shape(a, loose) != _shape(b, loose):
+        raise _Unmergeable(f"{a!r} / {b!r}")
+    return _ite_same(c, a, b, loose)
+
+
+def _ite_same(c: Any, a: Any, b: Any, loose: bool = False) -> Any:
     """If(c, a, b) for two values of one shape."""
     if a is b:
         return a
@@ -78,7 +85,7 @@ def _ite(c: Any, a: Any, b: Any, loose: bool = False) -> Any:
             return a
         return SymInt(_if(c, _int(a), _int(b)))
     if t is list or t is tuple or (isinstance(a, tuple) and hasattr(a, "_fields")):
-        items = [_ite(c, x, y, loose) for x, y in zip(a, b)]
+        items = [_ite_same(c, x, y, loose) for x, y in zip(a, b)]
         if t is list or (loose and type(b) is list):
             return items
         return t(*items) if hasattr(a, "_fields") else tuple(items)
@@ -110,7 +117,7 @@ def _join(conds: list[Any], values: list[Any], loose: bool = False) -> Any:
     """The value of the path whose condition holds (the conditions are disjoint and cover the paths)."""
     acc = values[-1]
     for c, v in zip(reversed(conds[:-1]), reversed(values[:-1])):
-        acc = _ite(c, v, acc, loose)
+        acc = _ite_same(c, v, acc, loose)
     return acc
 
 
