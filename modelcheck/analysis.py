@@ -130,6 +130,8 @@ class Ablation:
     # names the signal, and the questions below are not asked (their answers need every cell)
     not_run: list[tuple[tuple[str, ...], str | None]] = field(default_factory=list)
     interrupted: str | None = None
+    base: list[str] = field(default_factory=list)  # fixes on in every cell and not ablated (--base)
+    leave_one_out: bool = False  # only the full set and each set with one fix left out were checked
 
     def cell(self, subset, scenario) -> Cell | None:
         return next((c for c in self.cells if c.subset == subset and c.scenario == scenario), None)
@@ -141,7 +143,7 @@ class Ablation:
                 and all(v != INCONCLUSIVE for c in cells for v, _ in c.verdicts.values()))
 
     def subsets(self) -> list[tuple[str, ...]]:
-        return _subsets(self.fixes)
+        return _leave_one_out(self.fixes) if self.leave_one_out else _subsets(self.fixes)
 
     def minimal_sufficient(self, scenario) -> list[tuple[str, ...]]:
         suff = [c.subset for c in self.cells if c.scenario == scenario and c.sufficient]
@@ -155,7 +157,7 @@ class Ablation:
 
     def no_effect(self) -> list[str]:
         """Fixes whose addition never changes a verdict, a counterexample length or a state count."""
-        if self.not_run or not all(self.decided(sc) for sc in self.scenarios):
+        if self.not_run or self.leave_one_out or not all(self.decided(sc) for sc in self.scenarios):
             return []
         out = []
         for f in self.fixes:
@@ -176,47 +178,65 @@ def _subsets(fixes: list[str]) -> list[tuple[str, ...]]:
     return [c for r in range(len(fixes) + 1) for c in itertools.combinations(fixes, r)]
 
 
+def _leave_one_out(fixes: list[str]) -> list[tuple[str, ...]]:
+    """The full set, then the set without each fix in turn."""
+    return [tuple(fixes)] + [tuple(g for g in fixes if g != f) for f in fixes]
+
+
 def ablate(cls: type[Spec], spec_path: str, scenarios: list[str | None] | None = None,
            overrides: dict[str, Any] | None = None, limits: Limits | None = None, share: bool = True,
-           on_cell: Callable[[Cell], None] | None = None) -> Ablation:
+           on_cell: Callable[[Cell], None] | None = None, base: str | None = None,
+           leave_one_out: bool = False, only: list[str] | None = None) -> Ablation:
     """Check every subset of the spec's fixes (params with fix=True) in every scenario.
 
     With `share`, one bound spec serves all subsets of a scenario and successor lists are reused
     between subsets that agree on the fixes the computation read (see _FixTracker). The fixes are
-    set by the ablation itself; giving one with `overrides` is a usage error.
+    set by the ablation itself; giving one with `overrides` is a usage error. With `base` (a variant),
+    the fixes it turns on stay on in every cell and only the others are ablated; with `only`, just these
+    fixes are ablated (the others stay off unless `base` turns them on); with `leave_one_out`,
+    only the full set and each set with one fix left out are checked (whether each fix is necessary),
+    instead of every subset.
     """
-    fixes = cls.fixes()
+    all_fixes = cls.fixes()
+    unknown = [f for f in only or [] if f not in all_fixes]
+    if unknown:
+        raise UsageError(f"{unknown[0]!r} is not a fix of {cls.__name__}; its fixes: {', '.join(all_fixes)}")
+    on = [f for f in all_fixes if base is not None and cls.variant_params(base).get(f)]
+    fixes = [f for f in all_fixes if f not in on and (only is None or f in only)]
     if not fixes:
-        raise UsageError(f"{spec_path}: spec {cls.__name__} declares no fixes (params with fix=True)")
+        raise UsageError(f"{spec_path}: spec {cls.__name__} declares no fixes (params with fix=True)"
+                         + (f" beyond those of {base}" if on else ""))
     overrides = dict(overrides or {})
     bad = [f for f in fixes if f in overrides]
     if bad:
         raise UsageError(f"ablate sets the fixes itself; drop -p {bad[0]}=...")
     scenarios = scenarios or list(cls.scenarios) or [None]
-    base = cls.bind(None, None, overrides).params
+    base_params = cls.bind(None, None, overrides).params
     ab = Ablation(spec_path, fixes, scenarios,
-                  params=", ".join(f"{k}={v}" for k, v in base.items() if k not in fixes) or "defaults")
+                  params=", ".join(f"{k}={v}" for k, v in base_params.items() if k not in all_fixes) or "defaults",
+                  base=on, leave_one_out=leave_one_out)
     t0 = time.monotonic()
     read: set[str] = set()
     for sc in scenarios:
         if ab.interrupted:
-            ab.not_run += [(subset, sc) for subset in _subsets(fixes)]
+            ab.not_run += [(subset, sc) for subset in ab.subsets()]
             continue
         tracker = _FixTracker(cls, sc, overrides) if share else None
         if tracker is not None and tracker.structural:
             tracker = None  # the successor function depends on a fix: one bind per subset
-        for subset in _subsets(fixes):
+        for subset in ab.subsets():
             if ab.interrupted:  # one Ctrl-C (or SIGTERM) stops the whole ablation
                 ab.not_run.append((subset, sc))
                 continue
             t1 = time.monotonic()
             try:
                 if tracker is not None:
-                    bound = tracker.set_subset(subset)
+                    bound = tracker.set_subset(tuple(on) + subset)
                     rep = check(bound, spec_path, limits, out_dir=None, successors=tracker.successors())
                 else:
-                    params = {**cls.resolve(None, sc, overrides), **{f: f in subset for f in fixes}}
-                    rep = check(BoundSpec(cls, params, subset_name(subset), sc), spec_path, limits, out_dir=None)
+                    params = {**cls.resolve(None, sc, overrides), **{f: f in subset or f in on for f in all_fixes}}
+                    rep = check(BoundSpec(cls, params, subset_name(tuple(on) + subset), sc), spec_path, limits,
+                                out_dir=None)
             except KeyboardInterrupt:  # outside the search: compiling the properties
                 ab.interrupted = interrupt.signal_name()
                 ab.not_run.append((subset, sc))

@@ -117,6 +117,13 @@ def _parser() -> argparse.ArgumentParser:
     ab.add_argument("--scenario", action="append", help="only this scenario (repeatable)")
     ab.add_argument("-p", "--param", action="append", default=[], metavar="K=V", help="set a parameter")
     ab.add_argument("--no-share", action="store_true", help="explore every subset from scratch (for comparison)")
+    ab.add_argument("--fix", action="append", metavar="NAME",
+                    help="ablate only this fix (repeatable); the others stay off unless --base turns them on")
+    ab.add_argument("--base", metavar="VARIANT",
+                    help="keep the fixes this variant turns on in every cell and ablate only the others")
+    ab.add_argument("--leave-one-out", action="store_true",
+                    help="check only the full set and each set with one fix left out (is each fix necessary?), "
+                         "not every subset")
     ab.add_argument("--json", action="store_true", help="print a machine-readable report on stdout")
     _add_limits(ab)
 
@@ -583,7 +590,14 @@ def _ablate(args) -> int:
             print(f"checked {subset_name(c.subset)} / {c.scenario or '-'}: {c.states:,} states, "
                   f"{c.seconds:.1f} s", file=sys.stderr)
 
-    ab = ablate(cls, path, scenarios, _params(args.param), _limits(args), share=not args.no_share, on_cell=on_cell)
+    ab = ablate(cls, path, scenarios, _params(args.param), _limits(args), share=not args.no_share, on_cell=on_cell,
+                base=args.base, leave_one_out=args.leave_one_out, only=args.fix)
+
+    def row_name(subset):
+        if not ab.leave_one_out:
+            return subset_name(subset)
+        left = [f for f in ab.fixes if f not in subset]
+        return f"without {left[0]}" if left else f"all {len(ab.fixes)}"
     verdicts = [v for c in ab.cells for v, _ in c.verdicts.values()]
     code = _decide(EXIT_VIOLATED if VIOLATED in verdicts else EXIT_INCONCLUSIVE if INCONCLUSIVE in verdicts
                    or ab.not_run else EXIT_OK)
@@ -593,7 +607,8 @@ def _ablate(args) -> int:
               f"cells checked, {len(ab.not_run)} not run; those are INCONCLUSIVE", file=sys.stderr)
     if args.json:
         print(_json_report("ablate", {
-            "spec": path, "fixes": ab.fixes, "seconds": round(ab.seconds, 2),
+            "spec": path, "fixes": ab.fixes, "base": ab.base, "leave_one_out": ab.leave_one_out,
+            "seconds": round(ab.seconds, 2),
             "cells": [{"fixes": list(c.subset), "scenario": c.scenario, "states": c.states,
                        "verdicts": {k: {"verdict": v, "steps": n} for k, (v, n) in c.verdicts.items()}}
                       for c in ab.cells],
@@ -607,7 +622,7 @@ def _ablate(args) -> int:
     short = {p: chr(ord("a") + i) if len(props) > 1 else "" for i, p in enumerate(props)}
     rows = []
     for subset in ab.subsets():
-        row = {"fixes": subset_name(subset)}
+        row = {"fixes": row_name(subset)}
         for sc in ab.scenarios:
             c = ab.cell(subset, sc)
             if c is None:  # a stop signal kept it from starting
@@ -617,7 +632,9 @@ def _ablate(args) -> int:
                    for p, (v, n) in c.verdicts.items() if v != VERIFIED]
             row[sc or "-"] = "ok" if not bad else " ".join(bad)
         rows.append(row)
-    print(f"{path}: fix ablation, {len(ab.subsets())} subsets of {{{', '.join(ab.fixes)}}} x "
+    what = "the full set and each set with one left out" if ab.leave_one_out else f"{len(ab.subsets())} subsets"
+    on = f", each on top of {args.base} ({'+'.join(ab.base)})" if ab.base else ""
+    print(f"{path}: fix ablation, {what} of {{{', '.join(ab.fixes)}}}{on} x "
           f"{len(ab.scenarios)} scenarios; every cell over all reachable states unless marked '?'; params {ab.params}")
     print(tabulate(rows, headers="keys", tablefmt="github"))
     if len(props) > 1:
@@ -630,11 +647,25 @@ def _ablate(args) -> int:
         if sc not in decided:
             print(f"{label}: not decided (cells marked '?' did not run to the end)")
         elif not mins:
-            print(f"{label}: no subset of fixes is sufficient")
+            print(f"{label}: no subset of fixes is sufficient" + (" among those checked" if ab.leave_one_out else ""))
+        elif ab.leave_one_out:
+            full = ab.cell(tuple(ab.fixes), sc)
+            if not full.sufficient:
+                print(f"{label}: the full set is not sufficient")
+            else:
+                spare = [f for f in ab.fixes if f not in nec]
+                print(f"{label}: the full set is sufficient; necessary (leaving it out breaks a property): "
+                      f"{', '.join(nec) or 'none'}" + (f"; not needed here: {', '.join(spare)}" if spare else ""))
         else:
             names = ", ".join(subset_name(m) if m else "the empty set (no fix needed)" for m in mins)
             print(f"{label}: minimal sufficient: {names}; "
                   f"necessary in every sufficient subset: {', '.join(nec) if nec else 'none'}")
+    if ab.leave_one_out and all(sc in decided for sc in ab.scenarios):
+        needed = {f for sc in ab.scenarios if ab.cell(tuple(ab.fixes), sc).sufficient for f in ab.necessary(sc)}
+        if all(ab.cell(tuple(ab.fixes), sc).sufficient for sc in ab.scenarios):
+            idle = [f for f in ab.fixes if f not in needed]
+            print("every fix is necessary in some scenario: no set with one left out is sufficient everywhere"
+                  if not idle else f"not necessary in any scenario checked: {', '.join(idle)}")
     for f in ab.no_effect():
         why = "never read by the spec" if f in ab.never_read else "same verdicts and state counts with or without it"
         print(f"{f}: changes nothing observable ({why})")
