@@ -148,10 +148,27 @@ class Rollback(Spec):
     fixB = param(False, Bool(), "Fix B: _updateConfirmedFrame returns while rollbackInProgress", fix=True)
     fixC = param(False, Bool(), "Fix C: _waitForInputConfirmation runs pending rollbacks", fix=True)
     fixD = param(False, Bool(), "Fix D: signalEpisodeComplete warns on a pending rollback (warn only)", fix=True)
+    # The truthful change set (issue 13; docs/truthful-fix.md gives each as a JavaScript patch)
+    fixE = param(False, Bool(), "Fix E: promote a record only if its actions equal the confirmed inputs; the "
+                                "boundary exports a record that does not as a row marked unconfirmed", fix=True)
+    fixF = param(False, Bool(), "Fix F: fast-forward waits for the tick lock and running rollbacks, marks its "
+                                "predicted frames and stores the catch-up inputs it sends", fix=True)
+    fixG = param(False, Bool(), "Fix G: step no longer discards a pending rollback (L2145)", fix=True)
+    fixH = param(False, Bool(), "Fix H: the boundary flush and export filter keep the episode's end frame "
+                                "(read before _clearEpisodeSyncState)", fix=True)
+    fixI = param(False, Bool(), "Fix I: _waitForInputConfirmation drains first and waits until every frame up to "
+                                "the target is confirmed and no rollback is pending or running", fix=True)
+    fixJ = param(False, Bool(), "Fix J: the 2 s sync timeout goes through the confirmation wait", fix=True)
+    fixK = param(False, Bool(), "Fix K: storeRemoteInput detects a misprediction of any predicted frame, also "
+                                "while a rollback or fast-forward runs", fix=True)
+    fixL = param(False, Bool(), "Fix L: performRollback looks up its snapshot before clearing anything; with "
+                                "none it clears nothing", fix=True)
 
     variants = {
         "pre73": {"fixA": False, "fixB": False, "fixC": False, "fixD": False},
         "phase73": {"fixA": True, "fixB": True, "fixC": True, "fixD": True},
+        "truthful": {"fixA": True, "fixB": True, "fixC": True, "fixD": True, "fixE": True, "fixF": True,
+                     "fixG": True, "fixH": True, "fixI": True, "fixJ": True, "fixK": True, "fixL": True},
     }
     matrix = {"variants": ["pre73", "fixA", "fixB", "fixC", "fixD", "phase73"],
               "scenarios": ["idle", "idle_latency", "active", "active_latency", "active_loss", "focus_loss"]}
@@ -178,6 +195,16 @@ class Rollback(Spec):
         # matrix of its own because a matrix sets one parameter set for all its cells)
         "deep_episodes": {"variants": ["pre73", "phase73"], "scenarios": ["active"],
                           "params": {"N": 4, "K": 3, "R": 2, "E": 2, "maxLate": 2, "episodes": 2}},
+        # the truthful change set (issue 13, docs/truthful-fix.md) in every scenario of the default and
+        # mechanisms matrices, and at the deep matrix's bounds
+        "truthful": {"variants": ["truthful"],
+                     "scenarios": ["idle", "idle_latency", "active", "active_latency", "active_loss", "focus_loss",
+                                   "snapshot_cap", "any_timeout", "any_timeout_hidden", "late_reply",
+                                   "inorder_latency", "inorder_loss"]},
+        "truthful_deep": {"variants": ["truthful"],
+                          "scenarios": ["idle", "idle_latency", "active", "active_latency", "active_loss",
+                                        "focus_loss"],
+                          "params": {"N": 4, "K": 3, "R": 2, "E": 2, "maxLate": 2}},
     }
     # Named after the Phase-73 end-to-end tests (docs/rollback-model.md maps each row to its test).
     scenarios = {
@@ -264,6 +291,7 @@ class Rollback(Spec):
             "aEnd": fr,                                  # ghost L_A: localEndFrame, not cleared before export
             "exported": Bool(),                          # signalEpisodeComplete ran (episodeComplete)
             "exportRows": frames,                        # the rows exportEpisodeDataFromBuffer emitted
+            "exportUnconf": TupleOf(Bool(), F),          # Fix E: the exported row f is marked unconfirmed
             "cut": Bool(),                               # ghost: a tick beyond the frame arrays ended the run
             # T1: the tick activity (step or fast-forward) and its locals
             "isProcessingTick": Bool(),                  # L5630, cleared by phaser:L413 and FF's finally L5582
@@ -314,7 +342,7 @@ class Rollback(Spec):
             rollbackInProgress=False, inputBuffer=empty, predictedFrames=frozenset(), used=empty,
             spec=empty, canon=empty, badCanon=empty, snapshots=(NONE,) * F, snapOrder=(), hashed=frozenset(), lastConfirmed=(NONE, NONE),
             queue=frozenset(), localEndFrame=NONE, remoteEndFrame=NONE, aEnd=NONE, exported=False,
-            exportRows=empty, cut=False,
+            exportRows=empty, exportUnconf=(False,) * F, cut=False,
             isProcessingTick=False, t1=T1PC.idle, t1Frame=NONE, finalActions=(NONE, NONE),
             t2=T2PC.none, t2Site=0, t2Target=NONE, t2Frame=NONE,
             rbCurrent=(NONE, NONE), rbSnapshot=(NONE, NONE), rbSnapStep=(NONE, NONE), rbActions=(empty, empty),
@@ -387,9 +415,9 @@ class Rollback(Spec):
         m.put2("inputBuffer", f, B, action)
         if self.predictPrevious:
             m.put("lastConfirmed", B, action)                        # L4038
-        if m["rollbackInProgress"]:
+        if m["rollbackInProgress"] and not self.fixK:
             return                                                   # L4045-4048: no detection
-        if f < m["frameNumber"] and f in m["predictedFrames"]:
+        if (f < m["frameNumber"] or self.fixK) and f in m["predictedFrames"]:
             rec = m["used"][f]
             if rec[0] == NONE or rec[B] != action:                   # L4054-4093
                 pr = m["pendingRollbackFrame"]
@@ -429,8 +457,14 @@ class Rollback(Spec):
         cf = m["confirmedFrame"]
         for f in range(self.F):
             if m["spec"][f][0] != NONE and f <= cf:
+                if self.fixE and not self._verified(m, f):
+                    continue                                         # Fix E: stays speculative
                 self._write_canon(m, f, m["spec"][f])                # L2836: set, overwrites
                 m.put("spec", f, (NONE, NONE))
+
+    def _verified(self, m, f):
+        """Fix E's test: the speculative record's actions equal the confirmed input of every human."""
+        return m["spec"][f] == m["inputBuffer"][f]
 
     def _write_canon(self, m, f, rec):
         """frameDataBuffer[f] := rec, and the ghost badCanon records the first untruthful action written."""
@@ -495,13 +529,15 @@ class Rollback(Spec):
         current = m["frameNumber"]                                   # L4324
         if not self.stateSyncSupported:
             return False                                             # L4332-4335
+        snaps = [f for f in range(0, min(target, self.F - 1) + 1) if m["snapshots"][f] != NONE]
+        if self.fixL and not snaps:
+            return False                                             # Fix L: findBestSnapshot first
         m["rollbackInProgress"] = True                               # L4338, no re-entrancy check
         m["hashed"] = {f for f in m["hashed"] if f < target}         # L4342-4358
         for f in range(target, self.F):                              # clearFrameDataFromRollback L3490-3504
             m.put("spec", f, (NONE, NONE))
             m.put("canon", f, (NONE, NONE))
         m["confirmedFrame"] = min(m["confirmedFrame"], target - 1)   # L4366
-        snaps = [f for f in range(0, min(target, self.F - 1) + 1) if m["snapshots"][f] != NONE]
         if not snaps:                                                # findBestSnapshot L4261-4269 -> -1
             m["rollbackInProgress"] = False                          # finally L4650
             return False
@@ -553,20 +589,28 @@ class Rollback(Spec):
         m.put("rbActions", th, self._empty)
         m.put("rbFixes", th, False)
 
-    def _signal_complete(self, m):
+    def _signal_complete(self, m, end=NONE):
         """signalEpisodeComplete, L3608-3655: _promoteRemainingAtBoundary, export, clear both buffers
         (_emitEpisodeDataFromBuffer L3662-3692; with 0 rows it returns at L3669-3672, before the clear).
         Fix D (fix:L3658-3667) only logs console.warn, so it changes no state. Both callers have run
-        _clearEpisodeSyncState first, so T is null here (choice 12)."""
-        T = self._synced(m)
+        _clearEpisodeSyncState first, so T is null here (choice 12); under Fix H `end` is the end frame
+        they read before clearing it."""
+        T = self._synced(m) if end == NONE else end
+        unconf = [False] * self.F
+        rows = list(self._empty)
         for f in range(self.F):                                      # _promoteRemainingAtBoundary L2916-2946
             if m["spec"][f][0] != NONE and not (T >= 0 and f >= T):
+                if self.fixE and not self._verified(m, f):
+                    if m["canon"][f][0] == NONE:                     # Fix E: exported, marked unconfirmed
+                        rows[f], unconf[f] = m["spec"][f], True
+                    continue
                 self._write_canon(m, f, m["spec"][f])
         m["spec"] = self._empty
-        rows = list(self._empty)                                     # exportEpisodeDataFromBuffer L3511-3606
-        for f in range(self.F):
+        for f in range(self.F):                                      # exportEpisodeDataFromBuffer L3511-3606
             if m["canon"][f][0] != NONE and not (T >= 0 and f >= T):
                 rows[f] = m["canon"][f]
+        if self.fixE:
+            m["exportUnconf"] = tuple(unconf)
         m["exportRows"] = tuple(rows)
         m["exported"] = True
         if all(r[0] == NONE for r in rows):                          # _emitEpisodeDataFromBuffer L3669-3672:
@@ -575,10 +619,11 @@ class Rollback(Spec):
 
     def _finish_t2(self, m):
         """_checkEpisodeSyncAndReset, L7055-7059: _clearEpisodeSyncState, episodeComplete, signal."""
+        end = self._synced(m) if self.fixH else NONE                 # Fix H: read before the clear
         m["localEndFrame"] = NONE                                    # _clearEpisodeSyncState L7062-7097
         m["remoteEndFrame"] = NONE
         m["t2"], m["t2Site"], m["t2Target"], m["t2Frame"] = T2PC.none, 0, NONE, NONE
-        self._signal_complete(m)
+        self._signal_complete(m, end)
 
     def _t2_rollback(self, m, site):
         """Fix C (fix:L2888-2893, L2908-2917, L2931-2937): take pendingRollbackFrame and performRollback.
@@ -605,12 +650,20 @@ class Rollback(Spec):
         if site == 1:
             self._t2_confirm(m)
         elif site == 2:
-            if self._has_all(m, m["t2Target"]):
+            if self._t2_confirmed(m, m["t2Target"]):
                 self._t2_confirm(m)
             else:
                 m["t2"], m["t2Site"] = T2PC.sleep, 0                 # await sleep(10) L2896
         else:
             self._finish_t2(m)                                       # warn "data may diverge", return false
+
+    def _t2_confirmed(self, m, target):
+        """_waitForInputConfirmation's success test: _hasAllInputsForFrame(target); under Fix I every frame
+        D..target has all its inputs and no rollback is pending or running."""
+        if not self.fixI:
+            return self._has_all(m, target)
+        return (all(self._has_all(m, f) for f in range(self.D, target + 1))
+                and m["pendingRollbackFrame"] == NONE and not m["rollbackInProgress"])
 
     def _t2_loop_body(self, m):
         """_waitForInputConfirmation loop body, L2884-2896."""
@@ -632,7 +685,7 @@ class Rollback(Spec):
         synced = self._synced(m)
         target = (synced if synced >= 0 else m["frameNumber"]) - 1   # L2864, computed once
         m["t2Target"] = target
-        if self._has_all(m, target):                                 # L2872-2876: queues not drained here
+        if not self.fixI and self._has_all(m, target):               # L2872-2876: queues not drained here
             if self._t2_rollback(m, 1):
                 return
             self._t2_after_site(m, 1)
@@ -694,7 +747,8 @@ class Rollback(Spec):
             return s.set(cut=True)
         m = _Work(s)
         m["isProcessingTick"] = True                                 # L5630
-        m["pendingRollbackFrame"] = NONE                             # L2145 unconditional
+        if not self.fixG:
+            m["pendingRollbackFrame"] = NONE                         # L2145 unconditional (Fix G: removed)
         self._process_queued(m)                                      # L2149
         f = m["frameNumber"] + self.D                                # storeLocalInput L4120-4126: overwrite
         a = self._tag(a, m["ep"])
@@ -809,6 +863,7 @@ class Rollback(Spec):
         m["oldB"] = tuple(r[B] for r in s.truth)
         m["truth"] = tuple((P, P) if f < self.D else (NONE, NONE) for f in range(self.F))
         m["badCanon"], m["exportRows"], m["exported"], m["aEnd"] = empty, empty, False, NONE
+        m["exportUnconf"] = (False,) * self.F                        # Fix E's marks belong to that export
         m["ep"] = s.ep + 1                   # ghost: A's episode (signalEpisodeComplete did num_episodes++)
         m["t1"] = T1PC.reset                                         # await showEpisodeTransition L1912
         return m.done()
@@ -858,10 +913,20 @@ class Rollback(Spec):
         return self.anyTimeout or s.rollbackInProgress or all(x % self.F >= s.bEnd + self.D for x in s.queue)
 
     @action(fair="weak", applies=lambda self: self.timeouts,
-            guard=lambda self, s: self._timeout_ok(s) and s.t2 == T2PC.sleep and self._drained(s))
+            guard=lambda self, s: (self._timeout_ok(s) and s.t2 == T2PC.sleep and self._drained(s)
+                                   and not (self.fixI and s.rollbackInProgress)))
     def confirm_wait_timeout(self, s):
         """_waitForInputConfirmation, L2898-L2905 (+fix:L2931-2937): timeout elapsed; [Fix C rollback]; warn, return false; clear sync state and export (L7055-7059)."""
         m = _Work(s)
+        if self.fixI:
+            # Fix I: give up only when nothing more is known: drain, run a rollback that sets (the loop goes
+            # on after it), and take the success path if that confirmed the target
+            self._process_queued(m)
+            if self._t2_rollback(m, 2):
+                return m.done()
+            if self._t2_confirmed(m, m["t2Target"]):
+                self._t2_confirm(m)
+                return m.done()
         if not self._t2_rollback(m, 3):
             self._finish_t2(m)
         return m.done()
@@ -906,9 +971,14 @@ class Rollback(Spec):
     def sync_timeout(self, s):
         """_broadcastEpisodeEnd timeout, L7012-L7019: no remote end after 2 s: _clearEpisodeSyncState, signalEpisodeComplete."""
         m = _Work(s)
+        if self.fixJ:                                                # Fix J: wait for confirmation (T2)
+            m["remoteEndFrame"] = m["localEndFrame"]
+            self._check_sync_and_reset(m)
+            return m.done()
+        end = m["localEndFrame"] if self.fixH else NONE              # Fix H: read before the clear
         m["localEndFrame"] = NONE
         m["remoteEndFrame"] = NONE
-        self._signal_complete(m)
+        self._signal_complete(m, end)
         return m.done()
 
     # ---- actions: peer A, focus loss and fast-forward (focusLoss only) --------------------------------
@@ -925,7 +995,8 @@ class Rollback(Spec):
 
     @action(fair="weak", applies=lambda self: self.focusLoss,
             guard=lambda self, s: (self._live(s) and s.pendingFF and not s.hidden and s.ff == FFPC.none
-                                   and self._in_time(s)))
+                                   and self._in_time(s)
+                                   and not (self.fixF and (s.isProcessingTick or s.rollbackInProgress))))
     def fast_forward(self, s):
         """_handleWorkerTick L5572-5582, _performFastForward L4663-4748: drain the background buffer into storeRemoteInput, maxFrame, cap at syncedTerminationFrame; await _requestMissingInputs or build the FF frames.
         The tick tests _pendingFastForward before isProcessingTick (L5572 vs L5625, §6.4): FF starts even
@@ -1003,7 +1074,7 @@ class Rollback(Spec):
         for f in range(start, m["ffMax"]):                           # capped at 1000 frames: never binds
             if not self._resetting(m):                               # (an episode-0 FF inside reset: its
                 self._mark_unsent(m, f)                              # frames are not the new episode's)
-            acts, _ = self._inputs_for_frame(m, f, False)
+            acts, _ = self._inputs_for_frame(m, f, self.fixF)        # Fix F: track=true marks predicted
             if m["used"][f][0] == NONE:                              # L4784 push; .find returns the first record
                 m.put("used", f, tuple(acts))
             m.put("ffActions", f, tuple(acts))
@@ -1031,7 +1102,8 @@ class Rollback(Spec):
         if self.maxSnapshots:                                        # L4902-4906: purge < confirmedFrame - M
             for f in [f for f in m["snapOrder"] if f < m["confirmedFrame"] - self.maxSnapshots]:
                 self._drop_snapshot(m, f)
-        m["predictedFrames"] = set()                                 # L4910
+        if not self.fixF:
+            m["predictedFrames"] = set()                             # L4910 (Fix F: kept)
         self._prune(m)                                               # L4913
         m["rollbackInProgress"] = False                              # finally L4922; pendingRollbackFrame kept
         m["isProcessingTick"] = False                                # L5582
@@ -1041,6 +1113,8 @@ class Rollback(Spec):
                 # A sent a real input for it earlier, that is the first value B keeps for A (an episode-0
                 # FF finishing inside reset sends them to B's episode 0, which B's reset clears)
                 m.put2("truth", g, A, P)
+            if self.fixF and m["inputBuffer"][g][A] == NONE:
+                m.put2("inputBuffer", g, A, P)                       # Fix F: what the catch-up sends, stored
         m["ff"], m["ffStart"], m["ffMax"] = FFPC.none, NONE, NONE
         m["ffActions"] = self._empty
         return m.done()
@@ -1147,27 +1221,50 @@ class Rollback(Spec):
     def _truthful(self, rows, truth, ep):
         """rows[f][p] is absent, equals Truth, or Truth is not chosen yet and the only possible choice, or A
         executed the prediction and sent nothing (UNSENT: defaultAction on both peers)."""
-        return z3.And([z3.Or(rows[f][p] == NONE, rows[f][p] == truth[f][p],
-                             z3.And(truth[f][p] == NONE, rows[f][p] == self._only_choice_z3(p, ep)),
-                             z3.And(truth[f][p] == UNSENT, rows[f][p] == P))
-                       for f in self._frames_checked() for p in (A, B)])
+        return [[z3.Or(rows[f][p] == NONE, rows[f][p] == truth[f][p],
+                       z3.And(truth[f][p] == NONE, rows[f][p] == self._only_choice_z3(p, ep)),
+                       z3.And(truth[f][p] == UNSENT, rows[f][p] == P))
+                 for p in (A, B)] for f in range(self.F)]
+
+    def _truthful_all(self, rows, truth, ep):
+        t = self._truthful(rows, truth, ep)
+        return z3.And([t[f][p] for f in self._frames_checked() for p in (A, B)])
+
+    def _unknowable(self, v, f):
+        """A could not know frame f's truth at export, or could not correct its record: B's input for f is
+        neither in A's inputBuffer nor waiting in A's queue (every copy lost, or the partner late past the
+        timeout), or no snapshot at or before f is left to re-simulate it from. A's own input is always
+        knowable to A (it chose it, or executed and sent the prediction)."""
+        queued = (v.queue.has(self._pack(f, 0)) if self.episodes == 1 else
+                  z3.If(v.ep == 1, v.queue.has(self._pack(f, 1)), v.queue.has(self._pack(f, 0))))
+        return z3.Or(z3.And(v.inputBuffer[f][B] == NONE, z3.Not(queued)),
+                     z3.And([v.snapshots[g] == NONE for g in range(f + 1)]))
 
     @always
     def canonical_truthful(self, v):
         """P1: no frame of frameDataBuffer holds, or ever held, an action that player did not choose."""
-        return z3.And(self._truthful(v.canon, v.truth, v.ep),
+        return z3.And(self._truthful_all(v.canon, v.truth, v.ep),
                       z3.And([v.badCanon[f][p] == NONE for f in self._frames_checked() for p in (A, B)]))
 
     @always
     def export_truthful(self, v):
-        """P1e: the same on the rows exportEpisodeDataFromBuffer emitted."""
-        return z3.Implies(v.exported, self._truthful(v.exportRows, v.truth, v.ep))
+        """P1e: every row exportEpisodeDataFromBuffer emitted holds the truth, or (Fix E) is marked
+        unconfirmed and A could not know or correct it (`_unknowable`). A row marked unconfirmed is never
+        counted as truthful data, and a row A could have corrected must not be labelled: it must be rolled
+        back (docs/truthful-fix.md). Without Fix E no row is marked and this is P1e as before."""
+        if not self.fixE:
+            return z3.Implies(v.exported, self._truthful_all(v.exportRows, v.truth, v.ep))
+        t = self._truthful(v.exportRows, v.truth, v.ep)
+        return z3.Implies(v.exported, z3.And(
+            [z3.If(v.exportUnconf[f], self._unknowable(v, f), z3.And(t[f][A], t[f][B]))
+             if f in self._frames_checked() else z3.Implies(v.exportUnconf[f], self._unknowable(v, f))
+             for f in range(self.F)]))
 
     @always
     def export_rows_exact(self, v):
         """P2: the exported frame set is {0..T*-1} with T* = max_steps = N: the cogrid scenes end on the step
         limit, and for step-limited episodes §8 sets T* to max_steps (a late or early local end, L_A != N,
-        does not change which frames the episode has)."""
+        does not change which frames the episode has). A row marked unconfirmed counts as a row."""
         return z3.Implies(v.exported, z3.And(
             [(v.exportRows[f][A] != NONE) == (f < self.N) for f in range(self.F)]))
 
@@ -1277,6 +1374,10 @@ class Rollback(Spec):
                 parts.append("an extra post-end row")
             return f"{action} exported with " + " and ".join(parts)
         if prop == "export_truthful":
+            if any(after.exportUnconf):
+                f = next(f for f in range(self.F) if after.exportUnconf[f])
+                return (f"{action} exported a row marked unconfirmed for {self._frame_kind(after, f)}; "
+                        f"B's input for it {self._input_status(before, f)}")
             def wrong(f, p):
                 return rows[f][p] != NONE and not self._ok(rows[f][p], after.truth[f][p], p, after.ep)
             bad = [f for f in self._frames_checked() if wrong(f, B)]
