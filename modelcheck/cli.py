@@ -619,6 +619,8 @@ def _ablate(args) -> int:
         }))
         return code
     props = list(ab.cells[0].verdicts) if ab.cells else []
+    props += list(dict.fromkeys(p for c in ab.cells for p, (v, _) in c.verdicts.items()  # one n/a in the first
+                                if p not in props and v != VERIFIED))                  # scenario, shown elsewhere
     short = {p: chr(ord("a") + i) if len(props) > 1 else "" for i, p in enumerate(props)}
     rows = []
     for subset in ab.subsets():
