@@ -163,12 +163,15 @@ class Rollback(Spec):
                                 "while a rollback or fast-forward runs", fix=True)
     fixL = param(False, Bool(), "Fix L: performRollback looks up its snapshot before clearing anything; with "
                                 "none it clears nothing", fix=True)
+    fixM = param(False, Bool(), "Fix M: input and end packets carry the episode number; another episode's are "
+                                "ignored", fix=True)
 
     variants = {
         "pre73": {"fixA": False, "fixB": False, "fixC": False, "fixD": False},
         "phase73": {"fixA": True, "fixB": True, "fixC": True, "fixD": True},
         "truthful": {"fixA": True, "fixB": True, "fixC": True, "fixD": True, "fixE": True, "fixF": True,
-                     "fixG": True, "fixH": True, "fixI": True, "fixJ": True, "fixK": True, "fixL": True},
+                     "fixG": True, "fixH": True, "fixI": True, "fixJ": True, "fixK": True, "fixL": True,
+                     "fixM": True},
     }
     matrix = {"variants": ["pre73", "fixA", "fixB", "fixC", "fixD", "phase73"],
               "scenarios": ["idle", "idle_latency", "active", "active_latency", "active_loss", "focus_loss"]}
@@ -205,6 +208,9 @@ class Rollback(Spec):
                           "scenarios": ["idle", "idle_latency", "active", "active_latency", "active_loss",
                                         "focus_loss"],
                           "params": {"N": 4, "K": 3, "R": 2, "E": 2, "maxLate": 2}},
+        "truthful_episodes": {"variants": ["truthful"],
+                              "scenarios": ["active", "active_latency", "active_loss", "any_timeout", "focus_loss"],
+                              "params": {"episodes": 2, "R": 2}},
     }
     # Named after the Phase-73 end-to-end tests (docs/rollback-model.md maps each row to its test).
     scenarios = {
@@ -291,7 +297,9 @@ class Rollback(Spec):
             "aEnd": fr,                                  # ghost L_A: localEndFrame, not cleared before export
             "exported": Bool(),                          # signalEpisodeComplete ran (episodeComplete)
             "exportRows": frames,                        # the rows exportEpisodeDataFromBuffer emitted
-            "exportUnconf": TupleOf(Bool(), F),          # Fix E: the exported row f is marked unconfirmed
+            # Fix E: the exported row f is marked unconfirmed (0: not marked; ghost, judged at the export: 1 =
+            # A could not know or correct it then, `_unknowable_at_export`; 2 = A could have)
+            "exportUnconf": TupleOf(IntRange(0, 2), F),
             "cut": Bool(),                               # ghost: a tick beyond the frame arrays ended the run
             # T1: the tick activity (step or fast-forward) and its locals
             "isProcessingTick": Bool(),                  # L5630, cleared by phaser:L413 and FF's finally L5582
@@ -342,7 +350,7 @@ class Rollback(Spec):
             rollbackInProgress=False, inputBuffer=empty, predictedFrames=frozenset(), used=empty,
             spec=empty, canon=empty, badCanon=empty, snapshots=(NONE,) * F, snapOrder=(), hashed=frozenset(), lastConfirmed=(NONE, NONE),
             queue=frozenset(), localEndFrame=NONE, remoteEndFrame=NONE, aEnd=NONE, exported=False,
-            exportRows=empty, exportUnconf=(False,) * F, cut=False,
+            exportRows=empty, exportUnconf=(0,) * F, cut=False,
             isProcessingTick=False, t1=T1PC.idle, t1Frame=NONE, finalActions=(NONE, NONE),
             t2=T2PC.none, t2Site=0, t2Target=NONE, t2Frame=NONE,
             rbCurrent=(NONE, NONE), rbSnapshot=(NONE, NONE), rbSnapStep=(NONE, NONE), rbActions=(empty, empty),
@@ -440,6 +448,8 @@ class Rollback(Spec):
         # in order. Reordered arrival under predictPrevious is not explored (docs: choice 1).
         for x in items:
             f, e = x % self.F, x // self.F
+            if self.fixM and e != m["ep"]:
+                continue                                             # Fix M: another episode's input
             self._store_remote(m, f, self._b_truth(m, f, e))
 
     def _prune(self, m):
@@ -461,6 +471,14 @@ class Rollback(Spec):
                     continue                                         # Fix E: stays speculative
                 self._write_canon(m, f, m["spec"][f])                # L2836: set, overwrites
                 m.put("spec", f, (NONE, NONE))
+
+    def _unknowable_at_export(self, m, f):
+        """Ghost, for export_truthful: at this export A could not know frame f's truth or could not correct
+        its record. B's input for f is neither in A's inputBuffer nor waiting in A's queue (every copy lost,
+        or the partner late past the timeout), or no snapshot at or before f is left to re-simulate it from.
+        A's own input never counts: A always knows what it chose or sent."""
+        return ((m["inputBuffer"][f][B] == NONE and self._pack(f, m["ep"]) not in m["queue"])
+                or all(m["snapshots"][g] == NONE for g in range(f + 1)))
 
     def _verified(self, m, f):
         """Fix E's test: the speculative record's actions equal the confirmed input of every human."""
@@ -596,13 +614,14 @@ class Rollback(Spec):
         _clearEpisodeSyncState first, so T is null here (choice 12); under Fix H `end` is the end frame
         they read before clearing it."""
         T = self._synced(m) if end == NONE else end
-        unconf = [False] * self.F
+        unconf = [0] * self.F
         rows = list(self._empty)
         for f in range(self.F):                                      # _promoteRemainingAtBoundary L2916-2946
             if m["spec"][f][0] != NONE and not (T >= 0 and f >= T):
                 if self.fixE and not self._verified(m, f):
                     if m["canon"][f][0] == NONE:                     # Fix E: exported, marked unconfirmed
-                        rows[f], unconf[f] = m["spec"][f], True
+                        rows[f] = m["spec"][f]
+                        unconf[f] = 1 if self._unknowable_at_export(m, f) else 2
                     continue
                 self._write_canon(m, f, m["spec"][f])
         m["spec"] = self._empty
@@ -863,7 +882,7 @@ class Rollback(Spec):
         m["oldB"] = tuple(r[B] for r in s.truth)
         m["truth"] = tuple((P, P) if f < self.D else (NONE, NONE) for f in range(self.F))
         m["badCanon"], m["exportRows"], m["exported"], m["aEnd"] = empty, empty, False, NONE
-        m["exportUnconf"] = (False,) * self.F                        # Fix E's marks belong to that export
+        m["exportUnconf"] = (0,) * self.F                            # Fix E's marks belong to that export
         m["ep"] = s.ep + 1                   # ghost: A's episode (signalEpisodeComplete did num_episodes++)
         m["t1"] = T1PC.reset                                         # await showEpisodeTransition L1912
         return m.done()
@@ -1046,6 +1065,8 @@ class Rollback(Spec):
         (items are frames packed with B's episode when it answered, as in queue)."""
         for x in items:
             f, e = x % self.F, x // self.F
+            if self.fixM and e != m["ep"]:
+                continue                                             # Fix M: another episode's input
             if self._b_truth(m, f, e) != NONE:
                 self._store_remote(m, f, self._b_truth(m, f, e))     # first write wins
 
@@ -1148,6 +1169,8 @@ class Rollback(Spec):
         """_handleEpisodeEnd, L6957-L6981: remote end flags, synced frame, spawn T2 (runs inline to its first yield)."""
         m = _Work(s)
         m["endInFlight"] = False
+        if self.fixM and m["bEp"] != m["ep"]:
+            return m.done()                                          # Fix M: another episode's end packet
         m["remoteEndFrame"] = m["bEnd"]                              # the frame in B's end packet
         self._check_sync_and_reset(m)
         return m.done()
@@ -1230,16 +1253,6 @@ class Rollback(Spec):
         t = self._truthful(rows, truth, ep)
         return z3.And([t[f][p] for f in self._frames_checked() for p in (A, B)])
 
-    def _unknowable(self, v, f):
-        """A could not know frame f's truth at export, or could not correct its record: B's input for f is
-        neither in A's inputBuffer nor waiting in A's queue (every copy lost, or the partner late past the
-        timeout), or no snapshot at or before f is left to re-simulate it from. A's own input is always
-        knowable to A (it chose it, or executed and sent the prediction)."""
-        queued = (v.queue.has(self._pack(f, 0)) if self.episodes == 1 else
-                  z3.If(v.ep == 1, v.queue.has(self._pack(f, 1)), v.queue.has(self._pack(f, 0))))
-        return z3.Or(z3.And(v.inputBuffer[f][B] == NONE, z3.Not(queued)),
-                     z3.And([v.snapshots[g] == NONE for g in range(f + 1)]))
-
     @always
     def canonical_truthful(self, v):
         """P1: no frame of frameDataBuffer holds, or ever held, an action that player did not choose."""
@@ -1249,15 +1262,16 @@ class Rollback(Spec):
     @always
     def export_truthful(self, v):
         """P1e: every row exportEpisodeDataFromBuffer emitted holds the truth, or (Fix E) is marked
-        unconfirmed and A could not know or correct it (`_unknowable`). A row marked unconfirmed is never
-        counted as truthful data, and a row A could have corrected must not be labelled: it must be rolled
-        back (docs/truthful-fix.md). Without Fix E no row is marked and this is P1e as before."""
+        unconfirmed and A could not know or correct it at that export (exportUnconf 1, judged by the ghost
+        `_unknowable_at_export` when the export ran). A row marked unconfirmed is never counted as truthful
+        data, and a row A could have corrected must not be marked (2): it must be rolled back
+        (docs/truthful-fix.md). Without Fix E no row is marked and this is P1e as before."""
         if not self.fixE:
             return z3.Implies(v.exported, self._truthful_all(v.exportRows, v.truth, v.ep))
         t = self._truthful(v.exportRows, v.truth, v.ep)
         return z3.Implies(v.exported, z3.And(
-            [z3.If(v.exportUnconf[f], self._unknowable(v, f), z3.And(t[f][A], t[f][B]))
-             if f in self._frames_checked() else z3.Implies(v.exportUnconf[f], self._unknowable(v, f))
+            [z3.If(v.exportUnconf[f] == 0, z3.And(t[f][A], t[f][B]) if f in self._frames_checked() else True,
+                   v.exportUnconf[f] == 1)
              for f in range(self.F)]))
 
     @always
@@ -1374,9 +1388,9 @@ class Rollback(Spec):
                 parts.append("an extra post-end row")
             return f"{action} exported with " + " and ".join(parts)
         if prop == "export_truthful":
-            if any(after.exportUnconf):
-                f = next(f for f in range(self.F) if after.exportUnconf[f])
-                return (f"{action} exported a row marked unconfirmed for {self._frame_kind(after, f)}; "
+            if any(u == 2 for u in after.exportUnconf):
+                f = next(f for f in range(self.F) if after.exportUnconf[f] == 2)
+                return (f"{action} marked a row unconfirmed that A could correct, for {self._frame_kind(after, f)}; "
                         f"B's input for it {self._input_status(before, f)}")
             def wrong(f, p):
                 return rows[f][p] != NONE and not self._ok(rows[f][p], after.truth[f][p], p, after.ep)

@@ -61,6 +61,7 @@ EXIT_CODES = {
     "modelcheck ablate --fix fixA --fix fixB --fix fixC --fix fixD": 1,   # every subset of A-D still violates
     "modelcheck verify --matrix truthful": 0,    # the truthful variant verifies in all 12 scenarios
     "modelcheck verify --matrix truthful_deep --out /tmp/modelcheck-truthful-deep": 3,   # LIMITED
+    "modelcheck verify --matrix truthful_episodes --out /tmp/modelcheck-truthful-episodes": 3,   # LIMITED
     "modelcheck ablate --base phase73 --leave-one-out": 3,   # LIMITED (307 s measured)
     "modelcheck verify --variant phase73 --scenario active_latency --all-violations": 1,
     "modelcheck verify specs/rollback.py --variant pre73 --scenario active -p K=3": 1,   # section 9's path
@@ -75,6 +76,7 @@ LIMITED = {
     "modelcheck verify --matrix episodes --out /tmp/modelcheck-episodes",  # 30 cells, two episodes: minutes
     "modelcheck verify --matrix deep_episodes --out /tmp/modelcheck-deep-episodes",  # 2 cells, 8 s measured
     "modelcheck verify --matrix truthful_deep --out /tmp/modelcheck-truthful-deep",   # 701 s measured
+    "modelcheck verify --matrix truthful_episodes --out /tmp/modelcheck-truthful-episodes",   # 5 cells, 48 s
     "modelcheck ablate --base phase73 --leave-one-out",   # 108 cells: 307 s measured
 }
 

@@ -25,7 +25,7 @@ def run(capsys, tmp_path, *args):
 
 def test_shape():
     _, cls = load_spec(SPEC)
-    assert cls.fixes() == ["fixA", "fixB", "fixC", "fixD"] + [f"fix{c}" for c in "EFGHIJKL"]  # E-L: tests/test_truthful.py
+    assert cls.fixes() == ["fixA", "fixB", "fixC", "fixD"] + [f"fix{c}" for c in "EFGHIJKLM"]  # E-M: tests/test_truthful.py
     assert set(cls.variants) == {"pre73", "phase73", "truthful"}
     assert set(cls.scenarios) == {"idle", "idle_latency", "active", "active_latency", "active_loss",
                                   "focus_loss"} | set(MECHANISMS)

@@ -15,7 +15,7 @@ from modelcheck.trace import load
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SPEC = os.path.join(ROOT, "specs", "rollback.py")
-NEW = ["fixE", "fixF", "fixG", "fixH", "fixI", "fixJ", "fixK", "fixL"]
+NEW = ["fixE", "fixF", "fixG", "fixH", "fixI", "fixJ", "fixK", "fixL", "fixM"]
 
 # `modelcheck verify --matrix truthful`: distinct states of the truthful variant per scenario (default
 # bounds). Fewer than phase73 in focus_loss (3,505 vs 11,463): Fix F closes the fast-forward tick hole.
@@ -39,6 +39,8 @@ def test_truthful_is_phase73_plus_the_new_fixes(cls):
     assert cls.matrices["truthful"]["scenarios"] == cls.matrix["scenarios"] + cls.matrices["mechanisms"]["scenarios"]
     deep = cls.matrices["truthful_deep"]
     assert deep["params"] == cls.matrices["deep"]["params"] and deep["scenarios"] == cls.matrix["scenarios"]
+    two = cls.matrices["truthful_episodes"]
+    assert two["params"] == cls.matrices["episodes"]["params"] and two["scenarios"] == cls.matrices["episodes"]["scenarios"]
 
 
 @pytest.mark.parametrize("scenario", list(STATES))
@@ -67,7 +69,8 @@ def test_rows_are_marked_unconfirmed_only_where_truth_was_out_of_reach(reports):
     # each marked row lacks B's input at A, which export_truthful requires (its docstring)
     lost = _labelled(reports["active_loss"])
     assert len(lost) == 298
-    assert max(sum(s.exportUnconf) for s in lost) == 3
+    assert max(sum(1 for u in s.exportUnconf if u) for s in lost) == 3
+    assert {u for s in lost for u in s.exportUnconf} == {0, 1}   # 1: judged honest when the export ran
     assert all(s.inputBuffer[f][1] == -1 for s in lost for f, u in enumerate(s.exportUnconf) if u)
     # under the snapshot cap a row may be marked because nothing is left to re-simulate it from (3 states)
     assert len(_labelled(reports["snapshot_cap"])) == 3
@@ -76,6 +79,7 @@ def test_rows_are_marked_unconfirmed_only_where_truth_was_out_of_reach(reports):
 # `modelcheck ablate --base phase73 --leave-one-out` (README): for each new fix, one small cell that its
 # absence breaks, with the properties violated and their shortest counterexamples (computed, then pinned)
 NECESSARY = {
+    "fixM": ("active", {"canonical_truthful": 34, "export_truthful": 35}),   # with episodes=2, R=2
     "fixE": ("late_reply", {"canonical_truthful": 8, "export_truthful": 13}),
     "fixF": ("focus_loss", {"canonical_truthful": 22, "export_truthful": 13, "export_rows_exact": 16}),
     "fixG": ("focus_loss", {"export_truthful": 16}),
@@ -91,7 +95,8 @@ NECESSARY = {
 def test_each_new_fix_is_necessary(cls, fix):
     scenario, expected = NECESSARY[fix]
     variant = "+".join(["phase73"] + [f for f in NEW if f != fix])
-    rep = check(cls.bind(variant, scenario), SPEC, out_dir=None)
+    params = {"episodes": 2, "R": 2} if fix == "fixM" else {}   # Fix M matters from the second episode on
+    rep = check(cls.bind(variant, scenario, params), SPEC, out_dir=None)
     violated = {v.property: v.steps for v in rep.verdicts if v.verdict == "VIOLATED"}
     assert violated == expected
 
@@ -126,3 +131,11 @@ def test_explain_names_the_new_fixes_that_block_phase73(cls):
     trace = load(os.path.join(ROOT, "counterexamples", "rollback.phase73.active.export_rows_exact.json"))
     ex = explain(cls, trace, "truthful")
     assert ex.still_violates is False and ex.blockers == ["fixI"]
+
+
+# `modelcheck verify --matrix truthful_episodes`: two of its five cells (the others take up to a minute)
+@pytest.mark.parametrize("scenario,states", [("active", 1464), ("focus_loss", 17629)])
+def test_truthful_verifies_with_a_second_episode(cls, scenario, states):
+    rep = check(cls.bind("truthful", scenario, {"episodes": 2, "R": 2}), SPEC, out_dir=None)
+    assert rep.result.complete and rep.result.distinct == states
+    assert {v.verdict for v in rep.verdicts} == {"VERIFIED"}
