@@ -48,8 +48,8 @@ def test_truthful_verifies_every_property(reports, scenario):
     rep = reports[scenario]
     assert rep.result.complete and rep.result.distinct == STATES[scenario]
     verdicts = {v.property: v.verdict for v in rep.verdicts}
-    assert set(verdicts) >= {"canonical_truthful", "export_truthful", "export_rows_exact", "episode_completes",
-                             "deadlock_free"}
+    assert set(verdicts) >= {"canonical_truthful", "export_truthful", "export_rows_exact", "episode_exports",
+                             "confirmed_frames_promoted", "deadlock_free"}
     assert set(verdicts.values()) == {"VERIFIED"}, verdicts
     # idle: nothing is ever mispredicted, so there is no rollback to witness (n/a); elsewhere it is witnessed
     assert ("rollback_corrects" in verdicts) == (not scenario.startswith("idle"))
@@ -97,7 +97,9 @@ def test_each_new_fix_is_necessary(cls, fix):
     variant = "+".join(["phase73"] + [f for f in NEW if f != fix])
     params = {"episodes": 2, "R": 2} if fix == "fixM" else {}   # Fix M matters from the second episode on
     rep = check(cls.bind(variant, scenario, params), SPEC, out_dir=None)
-    violated = {v.property: v.steps for v in rep.verdicts if v.verdict == "VIOLATED"}
+    # the safety verdicts (liveness lassos are not always the shortest, so their lengths are not pinned)
+    violated = {v.property: v.steps for v in rep.verdicts if v.verdict == "VIOLATED"
+                and v.property in ("canonical_truthful", "export_truthful", "export_rows_exact")}
     assert violated == expected
 
 
