@@ -4,6 +4,7 @@ Reporting is kept apart: this module returns a `Report`; the CLI renders it.
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass, field
@@ -13,7 +14,9 @@ from . import interrupt
 from .codes import EXIT_ERROR, EXIT_INCONCLUSIVE, EXIT_OK, EXIT_VIOLATED, INCONCLUSIVE, VERIFIED, VIOLATED
 from .explorer import Limits, ModelError, Progress, Result, explore, make_successors
 from .liveness import Lasso, fairness_text, lasso_path, liveness_violations
+from .loader import load_spec
 from .reduce import por, symmetry
+from .search.ray_backend import RayPlan
 from .spec import GRAPH_KINDS, BoundSpec, SpecError, UsageError
 from .steps import StepViolation, initial_violations, step_path, step_violations
 from .trace import Trace, dump, trace_from_path
@@ -118,15 +121,26 @@ def _file_safe(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_+,()\[\]-]", "_", text.replace(" ", ""))
 
 
+def rebuild_cell(path: str, cls_name: str, params: dict[str, Any], variant: str | None, scenario: str | None,
+                 symmetric: bool) -> tuple[BoundSpec, list, Any]:
+    """What a search actor in another process needs (Ray): the bound spec, its compiled properties, and
+    its symmetry's canonical map when the search reduces by it."""
+    _, cls = load_spec(f"{path}::{cls_name}")
+    bound = BoundSpec(cls, params, variant, scenario)
+    canon = symmetry.compile_symmetry(bound) if symmetric else None
+    return bound, compile_properties(bound), canon.canonical if canon is not None else None
+
+
 def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out_dir: str | None = "counterexamples",
           witness_dir: str | None = None, progress: Progress | None = None, record_edges: bool = False,
           all_violations: bool = False, successors: Any = None, reduce: bool = False,
-          exact: bool = False, workers: int = 1) -> Report:
+          exact: bool = False, workers: int = 1, ray: str | None = None) -> Report:
     """Check every property of a bound spec. Raises SpecError for mistakes found before exploring.
 
     With `reduce`, the reductions that are sound for the spec are on: symmetry, if the spec declares one
     and Z3 proves every property symmetric (modelcheck.reduce.symmetry); otherwise partial-order
-    reduction, if the spec declares footprints and checks no always_possible (modelcheck.reduce.por)."""
+    reduction, if the spec declares footprints and checks no always_possible (modelcheck.reduce.por).
+    With `ray` (a cluster address, or '' for a new local cluster), the search runs on Ray actors."""
     limits = limits or Limits()
     props = compile_properties(bound)
     report = Report(spec_path, bound, None)
@@ -160,7 +174,12 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
             successors = successors or make_successors(bound)
             reducer.labels = successors[1]
             report.reductions.append("partial-order")
-    res = explore(bound, props, limits, progress=progress, record_edges=record_edges,
+    plan = None
+    if ray is not None:
+        plan = RayPlan(ray or None, functools.partial(rebuild_cell, os.path.abspath(spec_path), bound.cls.__name__,
+                                                      dict(bound.params), bound.variant, bound.scenario,
+                                                      canon is not None))
+    res = explore(bound, props, limits, progress=progress, record_edges=record_edges, ray=plan,
                   all_violations=all_violations, successors=successors, exact=exact, workers=workers,
                   canonical=canon.canonical if canon is not None else None,
                   ample=reducer.select if reducer is not None else None)

@@ -107,6 +107,10 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--workers", type=_positive_int, default=os.cpu_count() or 1, metavar="N",
                    help="explore on N processes once a BFS layer holds 2,000 states (default: all cores, "
                         f"{os.cpu_count() or 1} here); the results are those of one process")
+    v.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
+                   help="explore on the actors of a Ray cluster (one per CPU of the cluster) once a BFS layer "
+                        "holds 2,000 states: the one at ADDRESS (e.g. HEAD:6379, see `ray start`), or a new "
+                        "local one; the results are those of one process. Needs pip install 'modelcheck[ray]'")
 
     ab = sub.add_parser("ablate", help="check every subset of the spec's fixes in every scenario",
                         description="Check every subset of the fixes (params with fix=True) against every "
@@ -337,6 +341,8 @@ def _verify(args) -> int:
     if isinstance(args.matrix, str) and args.spec is None and (args.matrix.endswith(".py")
                                                                or os.path.exists(args.matrix.split("::")[0])):
         args.spec, args.matrix = args.matrix, True   # `verify --matrix SPEC`: the spec, not a matrix name
+    if args.ray and args.spec is None and (args.ray.endswith(".py") or os.path.exists(args.ray.split("::")[0])):
+        args.spec, args.ray = args.ray, ""   # `verify --ray SPEC`: the spec, not a cluster address
     if args.spec is None:
         cfg = default_spec("verify")
         args.spec = cfg.spec
@@ -355,7 +361,7 @@ def _verify(args) -> int:
     progress = Progress(sys.stderr, enabled=not args.quiet and not args.json)  # the stream as it is now
     report = check(bound, path, _limits(args), out_dir=args.out, witness_dir=args.witnesses,
                    progress=progress, record_edges=bool(args.graph), all_violations=args.all_violations,
-                   reduce=not args.no_reduction, exact=args.exact_states, workers=args.workers)
+                   reduce=not args.no_reduction, exact=args.exact_states, workers=args.workers, ray=args.ray)
     _decide(report.exit_code)
     if args.json:
         print(_json_report("verify", report_json(report)))
@@ -711,7 +717,13 @@ def _print_report(report: Report, quiet: bool = False) -> None:
         rate = res.distinct / max(res.seconds, 1e-9)
         status = "complete" if res.complete else f"stopped: {res.stop_reason}"
         status += "; exact states" if res.exact else "; 64-bit fingerprints"
-        status += f"; {res.workers} workers" if res.workers > 1 else ""
+        status += f"; {res.workers} workers" if res.workers > 1 and not res.messages else ""
+        if res.messages:
+            m = res.messages
+            status += (f"; Ray: {m['actors']} actors on {m['hosts']} host(s), {m['batches']:,} batches "
+                       f"({m['batch_bytes'] / 2 ** 20:,.1f} MB), {m.get('lookups', 0):,} owner lookups "
+                       f"({m.get('lookup_bytes', 0) / 2 ** 20:,.1f} MB), {m['fingerprints_sent']:,} fingerprints "
+                       f"to owners, {m['moved_states']:,} states moved")
         outside = f" ({res.constrained:,} outside the constraints)" if res.constrained else ""
         print(f"statistics: {res.distinct:,} distinct states, {res.generated:,} generated{outside}, depth {res.depth}, "
               f"{res.seconds:.2f} s ({rate:,.0f} states/s), peak memory {res.peak_memory_mb:,.0f} MB; {status}",
@@ -773,7 +785,7 @@ def _matrix(args, path: str, cls: type[Spec], overrides: dict[str, str]) -> int:
             try:
                 rep = check(bound, path, _limits(args), out_dir=args.out, witness_dir=args.witnesses,
                             progress=Progress(sys.stderr, enabled=not quiet), reduce=not args.no_reduction,
-                            exact=args.exact_states, workers=args.workers)
+                            exact=args.exact_states, workers=args.workers, ray=args.ray)
             except KeyboardInterrupt:  # outside the search (compiling properties, writing traces)
                 not_run.append((variant, scenario))
                 continue

@@ -247,6 +247,22 @@ def test_progress_lines_after_the_delay(monkeypatch):
     assert out.getvalue().count("\n") == 2
 
 
+class _Tty(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_on_a_terminal_and_on_a_dumb_one(monkeypatch):
+    """On a terminal one line is rewritten in place (\\r ... ESC[K); TERM=dumb (an editor's shell) gets plain
+    lines. The stream is sys.stderr as it is when the Progress is made, not when modelcheck was imported."""
+    for term, first in (("xterm", "\rprogress: 1 states"), ("dumb", "progress: 1 states")):
+        monkeypatch.setenv("TERM", term)
+        out = _Tty()
+        monkeypatch.setattr("sys.stderr", out)
+        Progress(after=0.0).update(1, 0, 1)
+        assert out.getvalue().startswith(first) and ("\033[K" in out.getvalue()) == (term == "xterm")
+
+
 # -- property tests on random graphs, against networkx -----------------------------------------------------------
 
 def graph_spec(n, edges, init, bad=None, goal=None):

@@ -7,15 +7,18 @@ fingerprints (`visited`), in one process or continued on forked workers (`parall
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from ..spec import STATE_KINDS, BoundSpec
+from ..spec import STATE_KINDS, BoundSpec, UsageError
 from ..z3bridge import CompiledProperty
 from .bfs import bfs
 from . import parallel
-from .core import Budget, Limits, ModelError, Progress, PropertyTracker, Result, current_rss_mb, fingerprint, \
-    make_expander, make_successors
+from .core import Budget, Limits, ModelError, Progress, PropertyTracker, Result, canonical_successors, current_rss_mb, \
+    fingerprint, make_expander, make_successors
 from .visited import FingerprintTable, fingerprint_safe
+
+if TYPE_CHECKING:
+    from .ray_backend import RayPlan
 
 __all__ = ["explore", "Limits", "Progress", "Result", "ModelError", "make_successors", "fingerprint", "Budget",
            "PropertyTracker", "FingerprintTable", "fingerprint_safe", "current_rss_mb", "state_storage"]
@@ -41,7 +44,8 @@ def explore(bound: BoundSpec, properties: list[CompiledProperty], limits: Limits
             stop_early: bool = True, all_violations: bool = False,
             successors: tuple[Callable[[Any], list], list] | None = None, exact: bool = False,
             canonical: Callable[[Any], Any] | None = None, workers: int = 1,
-            ample: Callable[[Any, list, Callable[[Any], bool]], list] | None = None) -> Result:
+            ample: Callable[[Any, list, Callable[[Any], bool]], list] | None = None,
+            ray: "RayPlan | None" = None) -> Result:
     """Explore every reachable state breadth-first and check every property.
 
     With `stop_early`, the search stops as soon as no verdict can change any more (every `always`
@@ -59,6 +63,8 @@ def explore(bound: BoundSpec, properties: list[CompiledProperty], limits: Limits
     With `workers` > 1, a search with fingerprints continues on that many forked processes once a BFS
     layer holds `parallel.PARALLEL_FROM` (2,000) states; its counts, verdicts and counterexample lengths
     are those of one process. A custom `successors` keeps the search in one process.
+    With `ray` (a `ray_backend.RayPlan`), the search continues on the actors of a Ray cluster instead, from
+    the same layer and with the same results; it needs fingerprints and the generated successors.
     """
     limits = limits or Limits()
     # step and liveness properties are checked after the search on the whole graph (steps.py, liveness.py)
@@ -73,23 +79,21 @@ def explore(bound: BoundSpec, properties: list[CompiledProperty], limits: Limits
         succ = (fn, labels)
     initial = bound.initial_states()
     if canonical is not None:
-        succ, expand = (_canonical_successors(succ[0], canonical, bound.valid), succ[1]), None
+        succ, expand = (canonical_successors(succ[0], canonical, bound.valid), succ[1]), None
         initial = list(dict.fromkeys(canonical(s) for s in initial))
     handoff = None
-    if workers > 1 and not keep and register is not None:
+    if ray is not None:
+        from . import ray_backend  # Ray is an optional extra, imported only when asked for
+        if keep:
+            raise UsageError(f"--ray needs 64-bit fingerprints, and this search keeps exact states: {_why}")
+        if successors is not None:
+            raise UsageError("--ray runs the spec's own successor function: not with a shared one (ablate) "
+                             "or partial-order reduction")
+        ray_backend.connect(ray.address)
+        handoff = functools.partial(ray_backend.continue_on_ray, plan=ray, register=register)
+    elif workers > 1 and not keep and register is not None:
         handoff = functools.partial(parallel.continue_parallel, workers=workers, register=register)
     return bfs(bound, properties, limits, progress, succ, initial, expand=expand, exact=keep, handoff=handoff,
                handoff_from=parallel.PARALLEL_FROM, record_edges=record_edges, stop_early=stop_early,
                all_violations=all_violations, ample=ample)
 
-
-def _canonical_successors(successors: Callable[[Any], list], canonical: Callable[[Any], Any],
-                          valid: Callable[[Any], bool]) -> Callable[[Any], list]:
-    """Every successor replaced by its representative; an invalid one is left for the search to report."""
-    def succ(s: Any) -> list:
-        out = successors(s)
-        try:
-            return [(lid, canonical(t)) for lid, t in out]
-        except Exception:
-            return [(lid, canonical(t) if valid(t) else t) for lid, t in out]
-    return succ

@@ -29,7 +29,7 @@ from ..types import canonical_order
 from ..z3bridge import CompiledProperty
 
 __all__ = ["Limits", "Progress", "Result", "ModelError", "make_successors", "fingerprint", "Budget",
-           "PropertyTracker", "current_rss_mb"]
+           "PropertyTracker", "current_rss_mb", "canonical_successors"]
 
 
 class ModelError(Exception):
@@ -164,6 +164,18 @@ def make_expander(bound: BoundSpec) -> tuple[Callable[[Any], list], Callable[[An
     return ns["successors"], ns["expand"], labels, register
 
 
+def canonical_successors(successors: Callable[[Any], list], canonical: Callable[[Any], Any],
+                         valid: Callable[[Any], bool]) -> Callable[[Any], list]:
+    """Every successor replaced by its representative; an invalid one is left for the search to report."""
+    def succ(s: Any) -> list:
+        out = successors(s)
+        try:
+            return [(lid, canonical(t)) for lid, t in out]
+        except Exception:
+            return [(lid, canonical(t) if valid(t) else t) for lid, t in out]
+    return succ
+
+
 def fingerprint(bound: BoundSpec, s: Any) -> str:
     """A stable fingerprint of a state: the first 16 hex digits of SHA-256 of its sorted JSON."""
     return hashlib.sha256(json.dumps(bound.to_json(s), sort_keys=True).encode()).hexdigest()[:16]
@@ -206,6 +218,7 @@ class Result:
     successors: Callable[[Any], list] | None = None
     initial: list[Any] = field(default_factory=list)
     lookup: Callable[[int], int] | None = None  # fingerprint -> state id (-1 if absent), fingerprint mode
+    messages: dict[str, Any] = field(default_factory=dict)  # on Ray: what the actors exchanged (ray_backend)
     _distinct: int | None = None
 
     @property
@@ -377,12 +390,15 @@ _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 class Progress:
     """Progress lines on stderr for runs longer than two seconds: states, states/s, depth, queue."""
 
-    def __init__(self, stream=sys.stderr, after: float = 2.0, every: float = 1.0, enabled: bool = True):
+    def __init__(self, stream=None, after: float = 2.0, every: float = 1.0, enabled: bool = True):
+        """`stream`: where the lines go, sys.stderr as it is when the Progress is made by default."""
+        stream = sys.stderr if stream is None else stream
         self.stream, self.after, self.every, self.enabled = stream, after, every, enabled
         self.start = time.monotonic()
         self.last = self.start
         self.shown = False
-        self.tty = bool(getattr(stream, "isatty", lambda: False)())
+        # one line rewritten in place only on a terminal that understands it (not TERM=dumb: an editor's shell)
+        self.tty = bool(getattr(stream, "isatty", lambda: False)()) and os.environ.get("TERM") != "dumb"
 
     def update(self, states: int, depth: int, queue: int) -> None:
         now = time.monotonic()

@@ -24,7 +24,7 @@ import signal
 import time
 from collections import deque
 from multiprocessing.connection import wait
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -33,7 +33,7 @@ from .bfs import Batch, Search, _invalid, _parent_of, expand_chunk, fingerprints
 from .core import Budget, Limits, ModelError, PropertyTracker
 from .visited import FingerprintTable
 
-__all__ = ["continue_parallel", "PARALLEL_FROM"]
+__all__ = ["continue_parallel", "run_layers", "LayerWorker", "PARALLEL_FROM"]
 
 PARALLEL_FROM = 2000  # the first BFS layer this large moves to the workers (smaller searches stay in one process)
 
@@ -43,43 +43,38 @@ def continue_parallel(S: Search, frontier: list[Any], layer_start: int, depth: i
     """Continue the search `S` from the layer `frontier` (ids from `layer_start`) on `workers` forked
     processes; returns (states left unexpanded, depth reached) as `bfs` does. `register` numbers the
     labels the workers meet (arguments of a state-dependent `over`) as one process would."""
+    crew = ForkCrew()
+    try:
+        crew.start(S, frontier, expand, workers)
+    except KeyboardInterrupt as e:
+        crew.close(S)
+        return S.halt(e), depth
+    del frontier
+    return run_layers(S, crew, layer_start, depth, register)
+
+
+def run_layers(S: Search, crew: Any, layer_start: int, depth: int,
+               register: Callable[[int, tuple], int]) -> tuple[int, int]:
+    """The coordinator's side of the layer-synchronous search, whatever carries the messages (`crew`:
+    forked processes here, Ray actors in `ray_backend`). The crew holds the current layer in contiguous
+    segments, one per worker; returns (states left unexpanded, depth reached) as `bfs` does."""
     props, budget = S.props, S.budget
-    ctx = mp.get_context("fork")
-    conns, procs = [], []
-    seg = _split(len(frontier), workers)
-    # per worker: its label ids -> ours (equal for the labels that existed when it was forked)
+    workers = crew.n
+    # per worker: its label ids -> ours (equal for the labels that existed when it started)
     lmap = [list(range(len(S.labels))) for _ in range(workers)]
     S.res.workers = workers
-    sizes = [seg[w + 1] - seg[w] for w in range(workers)]
+    sizes = list(crew.sizes)
     left = 0
     max_depth = S.limits.max_depth
     try:
-        # Ctrl-C waits until every worker is started, so the `finally` below stops them all
-        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-        try:
-            for w in range(workers):
-                a, b = ctx.Pipe()
-                part = frontier[seg[w]:seg[w + 1]]
-                p = ctx.Process(target=_worker, args=(b, conns + [a], S.bound, S.labels, expand, props, S.table,
-                                                      part, S.keep_edges), daemon=True)
-                p.start()
-                b.close()
-                conns.append(a)
-                procs.append(p)
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-        del frontier
-        budget.pids = [p.pid for p in procs]
+        budget.pids = list(crew.pids)
         while sum(sizes):
             n_layer = sum(sizes)
             if depth >= 1 and max_depth is not None and depth >= max_depth:
                 S.stopped = f"depth limit --max-depth {max_depth}"
                 left = n_layer
                 break
-            for c in conns:
-                c.send(("layer",))
-            bufs: list[deque] = [deque() for _ in range(workers)]
-            open_ = set(range(workers))
+            crew.layer()
             cur = 0               # the worker whose batches are taken now
             off = 0               # states of the layer expanded so far (in id order)
             accepted: list[list] = [[] for _ in range(workers)]  # per worker, per batch: accepted candidates
@@ -90,15 +85,9 @@ def continue_parallel(S: Search, frontier: list[Any], layer_start: int, depth: i
                 if S.stopped or props.finished():
                     halt = True
                     break
-                if not bufs[cur]:
-                    for c in wait([conns[w] for w in open_], timeout=0.1):
-                        w = conns.index(c)
-                        msg = c.recv()
-                        bufs[w].append(msg)
-                        if msg[0] in ("done", "error"):
-                            open_.discard(w)
+                msg = crew.next(cur, 0.1)
+                if msg is None:
                     continue
-                msg = bufs[cur].popleft()
                 if msg[0] == "done":
                     cur += 1
                     continue
@@ -121,24 +110,95 @@ def continue_parallel(S: Search, frontier: list[Any], layer_start: int, depth: i
                 break
             # the layer is done: every worker keeps its accepted candidates and learns the new fingerprints
             keys = np.concatenate(layer_keys) if layer_keys else np.zeros(0, np.uint64)
-            for w, c in enumerate(conns):
-                c.send(("accept", accepted[w], keys))
-            sizes = _rebalance(conns, [c.recv()[1] for c in conns])
+            sizes = _rebalance(crew, crew.accept(accepted, keys))
             layer_start += n_layer
             depth += 1
             left = sum(sizes)
     except (KeyboardInterrupt, ModelError) as e:
         left = S.halt(e)
     finally:
-        S.budget.peak_mb = max(S.budget.peak_mb, S.budget.memory_mb(fresh=True))
-        for p in procs:
-            p.kill()
-        for p in procs:
-            p.join(5)
-        for c in conns:
-            c.close()
-        budget.pids = []
+        crew.close(S)
     return left, depth
+
+
+class ForkCrew:
+    """Workers as forked processes, talking over pipes (the `crew` of `run_layers`)."""
+
+    def __init__(self) -> None:
+        self.conns: list = []
+        self.procs: list = []
+        self.bufs: list[deque] = []
+        self.open: set[int] = set()
+        self.n = 0
+        self.sizes: list[int] = []
+        self.pids: list[int] = []
+
+    def start(self, S: Search, frontier: list[Any], expand: Callable, workers: int) -> None:
+        """Fork `workers` processes, each with its contiguous segment of `frontier`."""
+        ctx = mp.get_context("fork")
+        seg = _split(len(frontier), workers)
+        self.n = workers
+        self.sizes = [seg[w + 1] - seg[w] for w in range(workers)]
+        # Ctrl-C waits until every worker is started, so that `close` stops them all
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            for w in range(workers):
+                a, b = ctx.Pipe()
+                worker = LayerWorker(S.bound, S.labels, expand, S.props, frontier[seg[w]:seg[w + 1]], S.keep_edges,
+                                     _replica_seen(S.table))
+                p = ctx.Process(target=_serve, args=(b, self.conns + [a], worker), daemon=True)
+                p.start()
+                b.close()
+                self.conns.append(a)
+                self.procs.append(p)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        self.pids = [p.pid for p in self.procs]
+
+    def layer(self) -> None:
+        """Every worker starts expanding its segment of the layer."""
+        for c in self.conns:
+            c.send(("layer",))
+        self.bufs = [deque() for _ in range(self.n)]
+        self.open = set(range(self.n))
+
+    def next(self, w: int, timeout: float) -> tuple | None:
+        """Worker w's next message of this layer, or None if none came within `timeout`. Reads every
+        worker's pipe meanwhile, so that no worker blocks on a full pipe."""
+        if not self.bufs[w]:
+            for c in wait([self.conns[v] for v in self.open], timeout=timeout):
+                v = self.conns.index(c)
+                msg = c.recv()
+                self.bufs[v].append(msg)
+                if msg[0] in ("done", "error"):
+                    self.open.discard(v)
+            if not self.bufs[w]:
+                return None
+        return self.bufs[w].popleft()
+
+    def accept(self, accepted: list[list], keys: np.ndarray) -> list[int]:
+        """Each worker keeps its accepted candidates and learns the layer's fingerprints: the new sizes."""
+        for w, c in enumerate(self.conns):
+            c.send(("accept", accepted[w], keys))
+        return [c.recv()[1] for c in self.conns]
+
+    def give(self, w: int, n: int, tail: bool) -> list[tuple]:
+        self.conns[w].send(("give", n, tail))
+        return self.conns[w].recv()[1]
+
+    def take(self, w: int, states: list[tuple], tail: bool) -> None:
+        self.conns[w].send(("take", states, tail))
+        self.conns[w].recv()
+
+    def close(self, S: Search) -> None:
+        S.budget.peak_mb = max(S.budget.peak_mb, S.budget.memory_mb(fresh=True))
+        for p in self.procs:
+            p.kill()
+        for p in self.procs:
+            p.join(5)
+        for c in self.conns:
+            c.close()
+        S.budget.pids = []
 
 
 def _split(n: int, w: int) -> list[int]:
@@ -183,7 +243,7 @@ def _typed(bound: BoundSpec, t: Any) -> Any:
     return tuple.__new__(bound.State, t) if type(t) is tuple and len(t) == len(bound.names) else t
 
 
-def _rebalance(conns: list, sizes: list[int]) -> list[int]:
+def _rebalance(crew: Any, sizes: list[int]) -> list[int]:
     """Move states between neighbouring workers until the segments differ by at most ~10% (order kept)."""
     total = sum(sizes)
     w_n = len(sizes)
@@ -197,79 +257,101 @@ def _rebalance(conns: list, sizes: list[int]) -> list[int]:
         # boundary between worker w and w+1 should move from have[w+1] to want[w+1]
         d = have[w + 1] - want[w + 1]
         if d > 0:    # w gives its last d states to w+1
-            conns[w].send(("give_tail", d))
-            states = conns[w].recv()[1]
-            conns[w + 1].send(("take_head", states))
-            conns[w + 1].recv()
+            crew.take(w + 1, crew.give(w, d, True), False)
         elif d < 0:  # w+1 gives its first -d states to w
-            conns[w + 1].send(("give_head", -d))
-            states = conns[w + 1].recv()[1]
-            conns[w].send(("take_tail", states))
-            conns[w].recv()
+            crew.take(w, crew.give(w + 1, -d, False), True)
         sizes[w] -= d
         sizes[w + 1] += d
         have[w + 1] = want[w + 1]
     return sizes
 
 
-def _worker(conn, theirs: list, bound: BoundSpec, labels: list, expand: Callable, props: PropertyTracker, replica: FingerprintTable,
-            segment: list[Any], keep_edges: bool) -> None:
-    """A worker: expand its segment of each layer in batches; see the module docstring."""
+def _replica_seen(table: FingerprintTable) -> tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], None]]:
+    """(seen, learn) over a replica of the coordinator's fingerprint table (copied by the fork)."""
+    def seen(keys: np.ndarray) -> np.ndarray:
+        return table.lookup(keys) >= 0
+
+    def learn(keys: np.ndarray) -> None:
+        table.insert(keys, np.zeros(len(keys), np.int32))
+    return seen, learn
+
+
+class LayerWorker:
+    """A worker's side of the layer-synchronous search, whatever carries its messages: it holds its
+    segment of the current layer, expands it in batches (`layer`), keeps the candidates the coordinator
+    accepted as its next segment (`accept`), and passes states to its neighbours (`give`, `take`).
+    `seen(keys)` says which fingerprints belong to earlier layers, `learn(keys)` adds a layer's (a
+    replica of the whole table, or the fingerprints this worker owns on a cluster)."""
+
+    def __init__(self, bound: BoundSpec, labels: list, expand: Callable, props: PropertyTracker, segment: list[Any],
+                 keep_edges: bool, seen: tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], None]]):
+        self.bound, self.labels, self.expand, self.props = bound, labels, expand, props
+        self.segment, self.keep_edges = segment, keep_edges
+        self.seen, self.learn = seen
+        self.sent = len(labels)   # labels the coordinator knows
+        self.kept: list[list[Any]] = []   # per batch of the layer: its candidate states
+        self.budget = Budget(Limits(), None, time.monotonic())
+
+    def layer(self) -> Iterator[tuple]:
+        """Expand the segment in batches of ~0.1 s: a message per batch, then ("done",) (or an error)."""
+        mine = FingerprintTable()        # candidates of this layer
+        self.kept = []
+        off = 0
+        size = self.budget.batch(0, 0.0)
+        while off < len(self.segment):
+            t1 = time.monotonic()
+            chunk = self.segment[off:off + size]
+            msg, cands = _expand_batch(self, chunk, mine)
+            yield msg
+            if msg[0] == "error":
+                return
+            self.kept.append(cands)
+            self.sent = len(self.labels)
+            off += len(chunk)
+            size = self.budget.batch(len(chunk), time.monotonic() - t1)
+        yield ("done",)
+
+    def accept(self, acc: list[np.ndarray], keys: np.ndarray) -> int:
+        """Keep the accepted candidates (indices per batch) as the next segment; learn `keys`. The new size."""
+        self.segment = [states[i] for states, a in zip(self.kept, acc) for i in a.tolist()]
+        self.kept = []
+        if len(keys):
+            self.learn(keys)
+        return len(self.segment)
+
+    def give(self, n: int, tail: bool) -> list[tuple]:
+        """Remove the last (or first) n states of the segment; they travel as plain tuples."""
+        seg = self.segment
+        out, self.segment = (seg[len(seg) - n:], seg[:len(seg) - n]) if tail else (seg[:n], seg[n:])
+        return [tuple(t) for t in out]
+
+    def take(self, states: list[tuple], tail: bool) -> None:
+        """Add states (plain tuples) at the end (or the start) of the segment."""
+        new, State = tuple.__new__, self.bound.State
+        got = [new(State, t) for t in states]
+        self.segment = self.segment + got if tail else got + self.segment
+
+
+def _serve(conn, theirs: list, worker: LayerWorker) -> None:
+    """A forked worker: answer the coordinator's messages on `conn` until it closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # the coordinator stops the workers
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     for c in theirs:  # the coordinator's ends, inherited by the fork: with them open, no EOF when it dies
         c.close()
     gc.disable()
-    valid = bound.valid
-    attention = props.attention
-    possible = props.possible
-    check_deadlock = props.check_deadlock
-    is_terminal = props.is_terminal
-    budget = Budget(Limits(), None, time.monotonic())
-    State, new = bound.State, tuple.__new__
-    sent = len(labels)   # labels the coordinator knows
     try:
         while True:
             msg = conn.recv()
             kind = msg[0]
             if kind == "layer":
-                mine = FingerprintTable()        # candidates of this layer
-                kept: list[list[Any]] = []       # per batch: candidate states
-                off = 0
-                size = budget.batch(0, 0.0)
-                while off < len(segment):
-                    t1 = time.monotonic()
-                    chunk = segment[off:off + size]
-                    out = _expand_batch(bound, labels, sent, expand, chunk, replica, mine, valid, attention, possible,
-                                        check_deadlock, is_terminal, keep_edges)
-                    conn.send(out[0])
-                    if out[0][0] == "error":
-                        break
-                    kept.append(out[1])
-                    sent = len(labels)
-                    off += len(chunk)
-                    size = budget.batch(len(chunk), time.monotonic() - t1)
-                conn.send(("done",))
+                for out in worker.layer():
+                    conn.send(out)
             elif kind == "accept":
-                _, acc, keys = msg
-                segment = [states[i] for states, a in zip(kept, acc) for i in a.tolist()]
-                kept = []
-                if len(keys):
-                    replica.insert(keys, np.zeros(len(keys), np.int32))
-                conn.send(("size", len(segment)))
-            elif kind == "give_tail":
-                n = msg[1]
-                conn.send(("states", [tuple(t) for t in segment[len(segment) - n:]]))
-                segment = segment[:len(segment) - n]
-            elif kind == "give_head":
-                n = msg[1]
-                conn.send(("states", [tuple(t) for t in segment[:n]]))
-                segment = segment[n:]
-            elif kind == "take_head":
-                segment = [new(State, t) for t in msg[1]] + segment
-                conn.send(("ok",))
-            elif kind == "take_tail":
-                segment = segment + [new(State, t) for t in msg[1]]
+                conn.send(("size", worker.accept(msg[1], msg[2])))
+            elif kind == "give":
+                conn.send(("states", worker.give(msg[1], msg[2])))
+            elif kind == "take":
+                worker.take(msg[1], msg[2])
                 conn.send(("ok",))
     except (EOFError, OSError, KeyboardInterrupt):
         pass
@@ -282,11 +364,12 @@ def _worker(conn, theirs: list, bound: BoundSpec, labels: list, expand: Callable
         os._exit(0)
 
 
-def _expand_batch(bound, labels, sent, expand, chunk, replica, mine, valid, attention, possible, check_deadlock,
-                  is_terminal, keep_edges) -> tuple[tuple, list[Any]]:
+def _expand_batch(wk: LayerWorker, chunk: list[Any], mine: FingerprintTable) -> tuple[tuple, list[Any]]:
     """Expand one batch of a worker's part of the layer: (the message for the coordinator, the candidates)."""
+    bound, labels, props = wk.bound, wk.labels, wk.props
+    valid, attention, possible = bound.valid, props.attention, props.possible
     try:
-        lid_l, ts, counts = expand_chunk(bound, expand, chunk)
+        lid_l, ts, counts = expand_chunk(bound, wk.expand, chunk)
     except ModelError as err:
         return ("error", str(err), _plain(err.state)), []
     lids = np.array(lid_l, np.int64)
@@ -294,7 +377,9 @@ def _expand_batch(bound, labels, sent, expand, chunk, replica, mine, valid, atte
         keys, uniq, first = fingerprints(bound, labels, lid_l, lids, ts, counts, chunk)
     except ModelError as err:
         return ("error", str(err), _plain(err.state)), []
-    fresh = (replica.lookup(uniq) < 0) & (mine.lookup(uniq) < 0)
+    fresh = mine.lookup(uniq) < 0
+    if fresh.any():
+        fresh[fresh] = ~wk.seen(uniq[fresh])
     cand_pos = np.sort(first[fresh])
     cand_keys = keys[cand_pos]
     mine.insert(cand_keys, np.zeros(len(cand_keys), np.int32))
@@ -326,14 +411,14 @@ def _expand_batch(bound, labels, sent, expand, chunk, replica, mine, valid, atte
         k = int(cand_pos[i])
         err = _invalid(bound, labels, lid_l[k], cands[i], chunk[_parent_of(counts, k)])
         errors[i] = (str(err), _plain(err.state))
-    dead = [(j, chunk[j]) for j, c in enumerate(counts) if c == 0 and not is_terminal(chunk[j])] \
-        if check_deadlock else []
+    dead = [(j, chunk[j]) for j, c in enumerate(counts) if c == 0 and not props.is_terminal(chunk[j])] \
+        if props.check_deadlock else []
     # states travel as plain tuples: the State class is made at bind time and does not pickle
     shipped = {i: _plain(t) for i, t in shipped.items()}
     dead = [(j, _plain(t)) for j, t in dead]
     ai_of = {id(a): i for i, a in enumerate(bound.actions)}
-    new_labels = [(ai_of[id(a)], args) for a, args in labels[sent:]]  # labels this worker numbered itself
+    new_labels = [(ai_of[id(a)], args) for a, args in labels[wk.sent:]]  # labels this worker numbered itself
     msg = ("batch", np.asarray(counts, np.int64), lids, cand_pos, cand_keys, ok, needs, goals, shipped, dead,
-           keys if keep_edges else None, errors, new_labels)
+           keys if wk.keep_edges else None, errors, new_labels)
     return msg, cands
 

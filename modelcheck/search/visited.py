@@ -21,7 +21,7 @@ import numpy as np
 from ..spec import BoundSpec
 from ..types import Bool, IntRange, MapOf, Record, SeqOf, SetOf, TupleOf, Type
 
-__all__ = ["FingerprintTable", "fingerprint_safe"]
+__all__ = ["FingerprintTable", "fingerprint_safe", "holds_strings"]
 
 
 def _atoms_safe(x: Any) -> bool:
@@ -48,6 +48,29 @@ def _type_safe(t: Type) -> bool:
     if isinstance(t, Record):  # a named tuple: hashed as the tuple of its fields
         return all(_type_safe(f) for f in t.fields.values())
     return False  # a type we do not know: keep exact states
+
+
+def _has_str(x: Any) -> bool:
+    if isinstance(x, str):
+        return True
+    if isinstance(x, (tuple, frozenset, list)):
+        return any(_has_str(y) for y in x)
+    return False
+
+
+def _type_has_str(t: Type) -> bool:
+    if isinstance(t, (TupleOf, SeqOf)):
+        return _type_has_str(t.elem)
+    if isinstance(t, MapOf):
+        return _type_has_str(t.value)  # a map is stored as the tuple of its values
+    if isinstance(t, SetOf):
+        return _has_str(tuple(t.domain))
+    return not isinstance(t, (Bool, IntRange))  # a type we do not know may hold strings
+
+
+def holds_strings(bound: BoundSpec) -> bool:
+    """Whether a state may hold a string, whose hash is salted per process (PYTHONHASHSEED)."""
+    return any(_type_has_str(t) for t in bound.variables.values())
 
 
 def fingerprint_safe(bound: BoundSpec) -> str:
