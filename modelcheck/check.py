@@ -168,7 +168,8 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
     if reduce and canon is None:
         reducer, why = por.reducer_for(bound, props, all_violations=all_violations, graph=record_edges,
                                        max_depth=limits.max_depth, on_graph=on_graph)
-        if reducer is None and on_graph and por.compile_footprints(bound) is not None:
+        if reducer is None and (on_graph or any(p.kind == "always_possible" for p in props)) \
+                and por.compile_footprints(bound) is not None:  # say what is not reduced, and why
             report.warnings.append(f"partial-order reduction off: {why}")
         if reducer is not None:
             successors = successors or make_successors(bound)

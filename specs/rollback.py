@@ -1518,3 +1518,118 @@ class Rollback(Spec):
         if s.hidden:
             out["A page"] = "hidden"
         return out
+
+    # ---- partial-order reduction (modelcheck/reduce/por.py; docs/reductions.md) ---------------------------
+    def final_flags(self):
+        """`exported` and `cut` end the run: every guard tests `_live` first, so once either is set no action
+        is enabled (the reduction proves this before the search)."""
+        return "exported cut"
+
+    def footprints(self):
+        """Per action: the variables its `over`, guard and effect read and those its effect writes (the
+        upstream routines it calls included), the program-counter values its guard needs, and the values it
+        can set them to. Sets of variables are unions of the routines' own; the search checks every write,
+        need and set it computes, and the reads on a sample of states (tests: on every state)."""
+        def u(*parts):
+            return " ".join(parts)
+        rb1 = (T2PC.rb1,) if self.fixC else ()                     # only Fix C's rollback takes T2 to rb1
+        store_r = "inputBuffer lastConfirmed rollbackInProgress frameNumber predictedFrames used pendingRollbackFrame"
+        store_w = "inputBuffer lastConfirmed pendingRollbackFrame"
+        queued_r, queued_w = u(store_r, "queue truth"), u(store_w, "queue")
+        canon_r, canon_w = "truth badCanon", "canon badCanon"
+        promote_r, promote_w = u("pendingRollbackFrame rollbackInProgress confirmedFrame spec", canon_r), u("spec", canon_w)
+        ucf_r = u("rollbackInProgress confirmedFrame inputBuffer frameNumber snapshots hashed", promote_r)
+        ucf_w = u("confirmedFrame predictedFrames", promote_w)
+        rbstart_r = "frameNumber hashed confirmedFrame snapshots"
+        rbstart_w = "rollbackInProgress hashed spec canon confirmedFrame rbCurrent rbSnapshot rbSnapStep"
+        after_ucf_r = "frameNumber used truth predictedFrames inputBuffer lastConfirmed"
+        # _mark_unsent writes Truth only for a frame A never stored an input for: fast-forward's (focusLoss)
+        unsent = "truth" if self.focusLoss else ""
+        after_ucf_w = u("finalActions used t1 t1Frame predictedFrames lastConfirmed", unsent)
+        signal_r, signal_w = u("localEndFrame remoteEndFrame spec canon", canon_r), u("spec exportRows exported", canon_w)
+        finish_w = u("localEndFrame remoteEndFrame t2 t2Site t2Target t2Frame", signal_w)
+        t2rb_r, t2rb_w = u("pendingRollbackFrame", rbstart_r), u("pendingRollbackFrame t2 t2Site", rbstart_w)
+        confirm_r, confirm_w = u(ucf_r, signal_r), u(ucf_w, "t2 t2Frame", finish_w)
+        site_r, site_w = u("t2Target inputBuffer", confirm_r), u("t2 t2Site", confirm_w)
+        loop_r, loop_w = u(queued_r, t2rb_r, site_r), u(queued_w, t2rb_w, site_w)
+        sync_r = u("localEndFrame remoteEndFrame t2 frameNumber inputBuffer", loop_r)
+        sync_w = u("t2Target", loop_w)
+        t1rb_r, t1rb_w = u(ucf_r, after_ucf_r), u(ucf_w, "t1 t1Frame", after_ucf_w)
+        y1_r = "rbCurrent rbSnapshot rbSnapStep used predictedFrames truth inputBuffer lastConfirmed"
+        y1_w = u("step_num predictedFrames used lastConfirmed rbActions rbFixes", unsent)
+        y2_r = "rbCurrent rbSnapshot step_num rbActions rbFixes snapshots snapOrder"
+        y2_w = ("snapshots snapOrder step_num spec corrected frameNumber rollbackInProgress rbCurrent rbSnapshot "
+                "rbSnapStep rbActions rbFixes")
+        in_time = "net endInFlight bEnd frameNumber"
+        timeout_r = "bEnd net endInFlight hidden pendingFF ff rollbackInProgress queue"
+        ffb_r = "frameNumber ffMax inputBuffer used truth lastConfirmed"
+        ffb_w = "rollbackInProgress isProcessingTick ff ffStart ffMax used ffActions truth lastConfirmed"
+        table = {
+            "step": dict(reads=u("t1 isProcessingTick hidden pendingFF localEndFrame bFrame", in_time, queued_r,
+                                 rbstart_r, t1rb_r),
+                         writes=u("cut isProcessingTick truth t1", queued_w, rbstart_w, t1rb_w),
+                         needs={"t1": T1PC.idle, "isProcessingTick": False, "hidden": False, "pendingFF": False},
+                         sets={"t1": (T1PC.rb1, T1PC.ucf, T1PC.snap, T1PC.wstep), "isProcessingTick": True}),
+            "step_rollback_y1": dict(reads=u("t1", y1_r), writes=u("t1", y1_w),
+                                     needs={"t1": T1PC.rb1}, sets={"t1": T1PC.rb2}),
+            "step_rollback_y2": dict(reads=u("t1", y2_r, t1rb_r), writes=u(y2_w, t1rb_w),
+                                     needs={"t1": T1PC.rb2}, sets={"t1": (T1PC.ucf, T1PC.snap, T1PC.wstep)}),
+            "step_confirm_hash": dict(reads=u("t1 t1Frame hashed", ucf_r, after_ucf_r),
+                                      writes=u("hashed t1Frame", ucf_w, after_ucf_w),
+                                      needs={"t1": T1PC.ucf}, sets={"t1": (T1PC.snap, T1PC.wstep)}),
+            "step_snapshot": dict(reads="t1 t1Frame step_num snapshots snapOrder", writes="snapshots snapOrder t1 t1Frame",
+                                  needs={"t1": T1PC.snap}, sets={"t1": T1PC.wstep}),
+            "step_worker_step": dict(reads="t1 step_num", writes="step_num t1",
+                                     needs={"t1": T1PC.wstep}, sets={"t1": T1PC.posthash}),
+            "step_tail": dict(reads=u("t1 finalActions step_num", sync_r),
+                              writes=u("spec frameNumber inputBuffer predictedFrames t1 t1Frame finalActions "
+                                       "localEndFrame aEnd isProcessingTick", sync_w),
+                              needs={"t1": T1PC.posthash},
+                              sets={"t1": T1PC.idle, "isProcessingTick": False, "t2": rb1 + (T2PC.ucf, T2PC.sleep)}),
+            "confirm_wait_wake": dict(reads=u("t2", loop_r), writes=loop_w, needs={"t2": T2PC.sleep},
+                                      sets={"t2": rb1 + (T2PC.ucf, T2PC.none)}),
+            "confirm_wait_timeout": dict(reads=u("t2", timeout_r, t2rb_r, signal_r), writes=u(t2rb_w, finish_w),
+                                         needs={"t2": T2PC.sleep}, sets={"t2": rb1 + (T2PC.none,)}),
+            "confirm_rollback_y1": dict(reads=u("t2", y1_r), writes=u("t2", y1_w),
+                                        needs={"t2": T2PC.rb1}, sets={"t2": T2PC.rb2}),
+            "confirm_rollback_y2": dict(reads=u("t2 t2Site", y2_r, site_r), writes=u(y2_w, site_w),
+                                        needs={"t2": T2PC.rb2}, sets={"t2": (T2PC.ucf, T2PC.sleep, T2PC.none)}),
+            "confirm_hash": dict(reads=u("t2 t2Frame hashed", confirm_r), writes=u("hashed t2Frame", confirm_w),
+                                 needs={"t2": T2PC.ucf}, sets={"t2": T2PC.none}),
+            "sync_timeout": dict(reads=u(timeout_r, "localEndFrame remoteEndFrame frameNumber", signal_r),
+                                 writes=u("localEndFrame remoteEndFrame", signal_w)),
+            "hide": dict(reads="wasHidden", writes="hidden wasHidden", needs={"wasHidden": False},
+                         sets={"hidden": True, "wasHidden": True}),
+            "show": dict(reads="hidden", writes="hidden pendingFF", needs={"hidden": True},
+                         sets={"hidden": False, "pendingFF": True}),
+            "fast_forward": dict(reads=u("pendingFF hidden ff bgBuffer localEndFrame remoteEndFrame truth", in_time,
+                                         store_r, ffb_r),
+                                 writes=u("pendingFF isProcessingTick bgBuffer ffMax ff ffStart", store_w, ffb_w),
+                                 needs={"pendingFF": True, "hidden": False, "ff": FFPC.none},
+                                 sets={"ff": (FFPC.req, FFPC.batch), "pendingFF": False}),
+            "ff_inputs_response": dict(reads=u("ff ffStart ffMax truth", store_r, ffb_r),
+                                       writes=u("lateReply", store_w, ffb_w),
+                                       needs={"ff": FFPC.req}, sets={"ff": (FFPC.batch, FFPC.none), "isProcessingTick": False}),
+            "ff_late_response": dict(reads=u("lateReply truth", store_r), writes=u("lateReply", store_w)),
+            "ff_batch": dict(reads=u("ff ffMax ffStart frameNumber t1 localEndFrame remoteEndFrame ffActions step_num "
+                                     "snapOrder truth inputBuffer", promote_r),
+                             writes=u("cut spec frameNumber step_num confirmedFrame snapOrder snapshots predictedFrames "
+                                      "inputBuffer rollbackInProgress isProcessingTick truth ff ffStart ffMax ffActions",
+                                      promote_w),
+                             needs={"ff": FFPC.batch}, sets={"ff": FFPC.none, "isProcessingTick": False}),
+            "deliver": dict(reads=u("net hidden", "endInFlight bEnd" if self.ordered else ""), writes="net bgBuffer queue"),
+            "drop": dict(reads="net", writes="net"),
+            "deliver_end": dict(reads=u("endInFlight net bEnd", sync_r), writes=u("endInFlight remoteEndFrame", sync_w),
+                                needs={"endInFlight": True},
+                                sets={"endInFlight": False, "t2": rb1 + (T2PC.ucf, T2PC.sleep)}),
+            "drop_end": dict(reads="endInFlight", writes="endInFlight", needs={"endInFlight": True},
+                             sets={"endInFlight": False}),
+            "partner_step": dict(reads="bEnd bFrame localEndFrame frameNumber hidden pendingFF ff endInFlight truth net "
+                                       "bgBuffer queue",
+                                 writes="truth bFrame net bgBuffer queue endInFlight bEnd", sets={"endInFlight": True},
+                                 # B has steps left (only B's own step changes bFrame and bEnd)
+                                 needs={"bFrame bEnd": lambda s: s.bEnd == NONE or s.bFrame < s.bEnd + self.E}),
+        }
+        for fp in table.values():  # a write into one cell of a frame array or a set keeps (reads) the rest
+            fp["reads"] = u(fp["reads"], fp["writes"])
+        return table

@@ -7,7 +7,7 @@ import pytest
 import z3
 from hypothesis import given, settings, strategies as st
 
-from modelcheck import IntRange, Spec, action, always, sometimes
+from modelcheck import Bool, IntRange, Spec, action, always, sometimes, terminal
 from modelcheck.check import check
 from modelcheck.explorer import explore, make_successors
 from modelcheck.reduce import por
@@ -131,11 +131,12 @@ def test_three_independent_counters_reduce_to_one_interleaving():
 NV, D = 5, 2  # variables v0..v4 over 0..D
 
 
-def _random_action(k, g, parity, r, w, c):
+def _random_action(k, g, parity, r, w, c, final=False):
     """Guard: every variable of w is below D, and g is empty or the sum of its variables is not `parity`
-    modulo 3; effect: each variable of w grows by 1 + c + the sum of r, capped at D (so most runs end)."""
+    modulo 3 (with `final`: and the flag `done` is not set); effect: each variable of w grows by
+    1 + c + the sum of r, capped at D (so most runs end)."""
     def guard(self, s):
-        return all(s[i] < D for i in w) and (not g or sum(s[i] for i in g) % 3 != parity)
+        return (not final or not s.done) and all(s[i] < D for i in w) and (not g or sum(s[i] for i in g) % 3 != parity)
 
     def effect(self, s):
         vals = list(s)
@@ -146,16 +147,39 @@ def _random_action(k, g, parity, r, w, c):
     return action(guard=guard)(effect)
 
 
-def _random_spec(actions, prop_vars, target, sometimes_var, deadlock):
+def _random_spec(actions, prop_vars, target, sometimes_var, deadlock, final=None):
+    """With `final` = (x, v): a variable `done` (a final flag) that action `finish` sets once vx = v; every
+    guard tests it first, a state with it set is @terminal, and each action declares its guard's bound
+    test as a need over the variables it writes."""
     names = [f"v{i}" for i in range(NV)]
+
+    def footprints(self):
+        out = {}
+        for k, (g, parity, r, w, c) in enumerate(actions):
+            reads, writes = [names[i] for i in sorted(set(g) | set(r) | set(w))], [names[i] for i in w]
+            out[f"a{k}"] = (reads, writes) if final is None else dict(
+                reads=reads, writes=writes, needs={" ".join(writes): lambda s, w=w: all(s[i] < D for i in w)})
+        if final is not None:
+            out["finish"] = dict(reads=[names[final[0]]], writes="done", sets={"done": True})
+        return out
+    more = {"done": Bool()} if final is not None else {}
     body = {"check_deadlock": deadlock,
-            "variables": lambda self: {n: IntRange(0, D) for n in names},
-            "init": lambda self: iter([self.State(*([0] * NV))]),
-            "footprints": lambda self: {f"a{k}": ([names[i] for i in sorted(set(g) | set(r) | set(w))],
-                                                   [names[i] for i in w])
-                                        for k, (g, parity, r, w, c) in enumerate(actions)}}
+            "variables": lambda self: {**{n: IntRange(0, D) for n in names}, **more},
+            "init": lambda self: iter([self.State(*([0] * NV), *([False] * len(more)))]),
+            "footprints": footprints}
     for k, (g, parity, r, w, c) in enumerate(actions):
-        body[f"a{k}"] = _random_action(k, g, parity, r, w, c)
+        body[f"a{k}"] = _random_action(k, g, parity, r, w, c, final is not None)
+    if final is not None:
+        x, val = final
+        body["final_flags"] = lambda self: "done"
+
+        def finish(self, s):
+            return s.set(done=True)
+
+        def finished(self, v):
+            return v.done
+        body["finish"] = action(guard=lambda self, s: not s.done and s[x] == val)(finish)
+        body["finished"] = terminal(finished)
 
     def inv(self, v):
         return z3.Sum([getattr(v, names[i]) for i in prop_vars]) != target
@@ -175,7 +199,19 @@ action_st = st.tuples(st.lists(var, max_size=1), st.integers(0, 2), st.lists(var
        max_size=2, unique=True), target=st.integers(1, 2 * D), sometimes_var=st.none() | st.integers(0, NV - 1),
        deadlock=st.booleans())
 def test_random_specs_keep_every_verdict(actions, prop_vars, target, sometimes_var, deadlock):
-    cls = _random_spec(actions, prop_vars, target, sometimes_var, deadlock)
+    _keeps_every_verdict(_random_spec(actions, prop_vars, target, sometimes_var, deadlock))
+
+
+@settings(max_examples=60)
+@given(actions=st.lists(action_st, min_size=2, max_size=6), prop_vars=st.lists(st.integers(0, NV - 1), min_size=1,
+       max_size=2, unique=True), target=st.integers(1, 2 * D), sometimes_var=st.none() | st.integers(0, NV - 1),
+       deadlock=st.booleans(), final=st.tuples(st.integers(0, NV - 1), st.integers(1, D)))
+def test_random_specs_with_a_final_flag_and_needs_keep_every_verdict(actions, prop_vars, target, sometimes_var,
+                                                                     deadlock, final):
+    _keeps_every_verdict(_random_spec(actions, prop_vars, target, sometimes_var, deadlock, final))
+
+
+def _keeps_every_verdict(cls):
     bound = cls.bind()
     try:
         full = check(bound, "random.py", out_dir=None)
@@ -246,3 +282,76 @@ def test_reduction_is_off_with_a_warning_for_step_properties():
     assert rep.reductions == []
     assert any("partial-order reduction off: a_never_drops need(s) the unreduced state graph" in w for w in rep.warnings)
     assert rep.result.distinct == check(cls.bind(), WORKERS, out_dir=None).result.distinct
+
+
+# -- the flagship: declared footprints, final flags, needs and sets --------------------------------------------
+
+ROLLBACK = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "specs", "rollback.py")
+
+
+def _safety_only(cls):
+    """The flagship with its safety properties only (always, sometimes, terminal): its always_possible (or
+    liveness) property needs the full graph, so `verify` runs the full search on the cell as shipped."""
+    sub = type(cls.__name__, (cls,), {})
+    sub._properties = [p for p in cls._properties if p.kind in ("always", "sometimes", "terminal")]
+    return sub
+
+
+@pytest.mark.parametrize("variant, scenario", [("pre73", "active"), ("phase73", "active"), ("pre73", "idle_latency"),
+                                               ("fixC", "active_latency")])
+def test_flagship_footprints_hold_on_every_reachable_state(variant, scenario):
+    # every read on every reachable state (the search itself samples 256), every write, need and set on every
+    # transition of the full graph, and the final flags disable every action whatever the rest of the state
+    bound = load(ROLLBACK).bind(variant, scenario)
+    states = explore(bound, compile_properties(bound), stop_early=False).states
+    fp = por.compile_footprints(bound)
+    assert bound.names[min(fp.final)] in ("exported", "cut") and len(fp.final) == 2
+    por.check_final(bound, fp)
+    por.check_reads(bound, fp, states)
+    red = por.Reducer(bound, fp, [], set())
+    succ, red.labels = make_successors(bound)
+    for s in states:
+        red.check_writes(s, succ(s))
+
+
+@pytest.mark.parametrize("variant, scenario", [("pre73", "active"), ("phase73", "active"), ("fixC", "active"),
+                                               ("pre73", "active_latency")])
+def test_flagship_safety_verdicts_equal_with_and_without_reduction(variant, scenario, tmp_path):
+    cls = _safety_only(load(ROLLBACK))
+    full = check(cls.bind(variant, scenario), ROLLBACK, out_dir=None)
+    red = check(cls.bind(variant, scenario), ROLLBACK, out_dir=str(tmp_path), reduce=True)
+    assert red.reductions == ["partial-order"] and full.reductions == []
+    assert _verdicts(red) == _verdicts(full)
+    assert red.result.distinct < full.result.distinct
+    bound = cls.bind(variant, scenario)
+    props = {p.name: p for p in compile_properties(bound)}
+    for v in red.verdicts:  # every counterexample is a real trace that ends in a violation; not claimed shortest
+        if v.trace is not None and v.kind == "always":
+            assert not props[v.property].holds(replay(bound, v.trace).states[-1])
+            assert "not necessarily shortest under partial-order reduction" in v.note
+
+
+def test_flagship_reduction_is_off_with_its_reason_while_a_property_needs_the_full_graph():
+    rep = check(load(ROLLBACK).bind("pre73", "active"), ROLLBACK, out_dir=None, reduce=True)
+    assert rep.reductions == []
+    assert any(w.startswith("partial-order reduction off: ") and "need(s) the" in w for w in rep.warnings)
+
+
+def test_a_final_flag_its_guards_do_not_test_first_is_refused():
+    sloppy = type("Sloppy", (load(WORKERS),), {
+        "variables": lambda self: {**load(WORKERS).variables(self), "done": Bool()},
+        "init": lambda self: iter([self.State(a=0, b=0, c=0, d=0, total=0, done=False)]),
+        "final_flags": lambda self: "done"})
+    with pytest.raises(SpecError, match="the final flag done does not disable it"):
+        check(sloppy.bind(), WORKERS, out_dir=None, reduce=True)
+
+
+@pytest.mark.parametrize("entry, needle", [
+    (dict(reads="a", writes="a", needs={"a": 0}), "is enabled in a state its footprint's needs on a exclude"),
+    (dict(reads="a", writes="a", sets={"a": 0}), "set a to 1, which its footprint's sets does not list"),
+    (dict(reads="", writes="a", needs={"a": 0}), "a variable in needs must be read"),
+])
+def test_wrong_needs_and_sets_are_caught(entry, needle):
+    bound = _with_footprints({**GOOD, "inc_a": entry}).bind()
+    with pytest.raises(SpecError, match=needle):
+        check(bound, WORKERS, out_dir=None, reduce=True)

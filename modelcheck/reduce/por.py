@@ -19,6 +19,27 @@ action of T, and every deadlock and every reachable violation of a safety proper
   the current depth or above (a cycle of the reduced graph closes only through such an edge, so every
   cycle has a fully expanded state, and no action is ignored forever).
 
+Two refinements make it bite on a spec whose every guard reads an end-of-run flag and whose tasks
+have program counters (the flagship):
+
+- final flags (`final_flags(self)` -> "exported cut"): Bool variables that, once true, leave no action
+  enabled (proved before the search: every guard is run with the flag true and every other variable
+  poisoned, and must return false without touching them). Every action that fires therefore sees them
+  false: they are not reads. An action that can set one (a *finalizer*) is dependent on every action.
+  Why that is sound: on any path the flags are false until its last state, so a commuted path is a
+  path of the same system with the flags' guard conjuncts removed until that state; a key action of a
+  stubborn set that a finalizer outside it would disable is executed just before that finalizer
+  instead, which reaches the same state up to the key action's own (invisible) writes.
+- needs and sets (a footprint given as a dict): `needs={"t1": T1PC.wstep}` says the action is enabled
+  only where t1 has one of those values (`needs={"bFrame bEnd": lambda s: ...}`: only where the test
+  over those variables holds); `sets={"t1": (T1PC.posthash,)}` says which values it can write into t1.
+  A disabled action whose need fails in s can become enabled only through an action that can set that
+  variable to a needed value, so the stubborn set takes those actions instead of every writer
+  of what it reads (for a test over several variables: every writer of them; Valmari's necessary
+  enabling sets, chosen per state). Both are claims checked on every state the search expands (needs)
+  and every transition it computes (sets).
+
+A terminal predicate is visible too (it decides whether a state without successors is a deadlock).
 Reduction is off (the full search runs) for `always_possible` properties (AG EF is not preserved),
 with `--all-violations` (it keeps one violation per path, not every violating state), and for specs
 with no footprints. Footprints are claims: every transition the search computes is checked against
@@ -27,21 +48,27 @@ are poisoned, so an undeclared read raises; both are errors naming the action.
 """
 from __future__ import annotations
 
+import inspect
 import re
 from typing import Any, Callable
 
 from ..spec import BoundSpec, SpecError
 from .declared import declared
 
-__all__ = ["Footprints", "compile_footprints", "Reducer", "check_reads", "PoisonRead", "reducer_for", "derive_footprints",
-           "footprints_from", "property_reads"]
+__all__ = ["Footprints", "compile_footprints", "Reducer", "check_reads", "check_final", "PoisonRead", "reducer_for",
+           "derive_footprints", "footprints_from", "property_reads"]
 
 
 class Footprints:
-    """Per action name: (variables read, variables written), as sets of state-tuple positions."""
+    """Per action name: (variables read, variables written), as sets of state-tuple positions; per action
+    its `needs` [(position, values) or (positions, test(s))] and `sets` {position: values}; the positions
+    of the final flags."""
 
-    def __init__(self, bound: BoundSpec, table: dict[str, tuple[set[int], set[int]]]):
+    def __init__(self, bound: BoundSpec, table: dict[str, tuple[set[int], set[int]]],
+                 needs: dict[str, list[tuple[Any, Any]]] | None = None,
+                 sets: dict[str, dict[int, frozenset]] | None = None, final: set[int] | None = None):
         self.bound, self.table = bound, table
+        self.needs, self.sets, self.final = needs or {}, sets or {}, final or set()
 
     def reads(self, name: str) -> set[int]:
         return self.table[name][0]
@@ -73,17 +100,42 @@ def compile_footprints(bound: BoundSpec) -> Footprints | None:
         raise SpecError(f"{bound.name}.footprints() must return a dict action -> (reads, writes), "
                         f"got {type(decl).__name__}")
     known = {a.name for a in bound.cls._actions}
-    table = {}
+    table, needs, sets = {}, {}, {}
     for name, rw in decl.items():
         if name not in known:
             raise SpecError(f"{bound.name}.footprints() names {name!r}, which is not an action")
+        if isinstance(rw, dict) and set(rw) <= {"reads", "writes", "needs", "sets"}:
+            rw, nd, st = (rw.get("reads", ""), rw.get("writes", "")), rw.get("needs", {}), rw.get("sets", {})
+        else:
+            nd, st = {}, {}
         if not (isinstance(rw, tuple) and len(rw) == 2):
-            raise SpecError(f"{bound.name}.footprints(): {name!r} must map to (reads, writes), got {rw!r}")
-        table[name] = (_var_set(bound, name, "reads", rw[0]), _var_set(bound, name, "writes", rw[1]))
+            raise SpecError(f"{bound.name}.footprints(): {name!r} must map to (reads, writes) or a dict with keys "
+                            f"reads, writes, needs, sets; got {rw!r}")
+        table[name] = r, w = (_var_set(bound, name, "reads", rw[0]), _var_set(bound, name, "writes", rw[1]))
+        needs[name] = [(_var_set(bound, name, "needs", v), vals) if callable(vals)
+                       else (_var_set(bound, name, "needs", [v]).pop(), _values(bound, name, "needs", v, vals))
+                       for v, vals in nd.items()]
+        sets[name] = {i: _values(bound, name, "sets", v, vals) for v, vals in st.items()
+                      for i in _var_set(bound, name, "sets", [v])}
+        if not set().union(*[x if isinstance(x, set) else {x} for x, _ in needs[name]]) <= r or not set(sets[name]) <= w:
+            raise SpecError(f"{bound.name}.footprints(): {name!r}: a variable in needs must be read and one in "
+                            f"sets written")
     missing = [a.name for a in bound.actions if a.name not in table]
     if missing:
         raise SpecError(f"{bound.name}.footprints() gives no footprint for {', '.join(missing)}")
-    return Footprints(bound, table)
+    flags = declared(bound, "final_flags")
+    final = set() if flags is None else _var_set(bound, "final_flags()", "names", flags)
+    for name, (r, _w) in table.items():
+        r -= final  # a final flag is false wherever an action fires: not a read
+    return Footprints(bound, table, needs, sets, final)
+
+
+def _values(bound: BoundSpec, action: str, what: str, var: str, vals: Any) -> frozenset:
+    """The values of `needs`/`sets` for one variable: one value or a tuple/list/set of them."""
+    out = frozenset(vals) if isinstance(vals, (tuple, list, set, frozenset)) else frozenset([vals])
+    if not out:
+        raise SpecError(f"{bound.name}.footprints(): {action!r} {what} no value for {var!r}")
+    return out
 
 
 _VAR = re.compile(r"\bs\[(\d+)\]")
@@ -100,7 +152,7 @@ def property_reads(props: list) -> set[int]:
 
 class Reducer:
     """The stubborn-set selector plugged into the search: `select(s, succ, old)` keeps a subset of
-    `succ` (the [(label id, state)] of every enabled action) and checks the declared writes."""
+    `succ` (the [(label id, state)] of every enabled action) and checks the declared writes, needs and sets."""
 
     def __init__(self, bound: BoundSpec, fp: Footprints, labels: list, visible: set[int]):
         self.bound, self.fp, self.labels = bound, fp, labels
@@ -112,9 +164,23 @@ class Reducer:
         W = [fp.writes(n) for n in actions]
         self.write_mask = [sum(1 << v for v in W[i]) for i in range(k)]
         bit = lambda i: 1 << i  # noqa: E731
-        # dep[i]: actions dependent on i (i itself included); nes[i]: actions that write what i reads
-        self.dep = [sum(bit(j) for j in range(k) if W[i] & (R[j] | W[j]) or W[j] & R[i]) | bit(i) for i in range(k)]
+        everyone = (1 << k) - 1
+        # dep[i]: actions dependent on i (i itself included); nes[i]: actions that write what i reads.
+        # A finalizer (it can set a final flag) disables every action: dependent on all of them.
+        self.dep = [everyone if W[i] & fp.final else
+                    sum(bit(j) for j in range(k) if W[i] & (R[j] | W[j]) or W[j] & R[i]) | bit(i) for i in range(k)]
         self.nes = [sum(bit(j) for j in range(k) if W[j] & R[i]) for i in range(k)]
+        # needs[i]: [(test(s), the actions that can make it true)]: for one variable and its values, those
+        # that can set it to one of them; for a condition over several variables, every writer of them
+        def setters(v: int, vals: frozenset) -> int:
+            return sum(bit(j) for j in range(k) if v in W[j]
+                       and (v not in fp.sets.get(actions[j], {}) or fp.sets[actions[j]][v] & vals))
+        self.needs = [[(lambda s, v=v, vals=vals: s[v] in vals, setters(v, vals)) if isinstance(v, int) else
+                       (vals, sum(bit(j) for j in range(k) if v & W[j]))
+                       for v, vals in fp.needs.get(actions[i], [])] for i in range(k)]
+        self.need_text = [[self.bound.names[v] if isinstance(v, int) else fp.names(v)
+                           for v, _ in fp.needs.get(actions[i], [])] for i in range(k)]
+        self.sets = [sorted(fp.sets.get(n, {}).items()) for n in actions]
         self.visible_actions = sum(bit(i) for i in range(k) if W[i] & visible)
         self.lid_action: list[int] = []
         self.expanded = self.reduced = 0
@@ -126,21 +192,40 @@ class Reducer:
         return la[lid]
 
     def check_writes(self, s: Any, succ: list) -> None:
-        """Every successor changes only variables its action declares it writes."""
+        """Every successor changes only variables its action declares it writes, and a variable with
+        declared `sets` only to one of those values; every enabled action's `needs` hold in s."""
+        seen = 0
         for lid, t in succ:
             if t is s or type(t) is not type(s):
                 continue  # an invalid successor is the search's to report
-            wm = self.write_mask[self._action_of(lid)]
+            ai = self._action_of(lid)
+            wm = self.write_mask[ai]
             for i, (x, y) in enumerate(zip(s, t)):
                 if not (wm >> i) & 1 and x is not y and x != y:
                     a, args = self.labels[lid]
                     raise SpecError(f"{a.where}: action {self.bound.label(a, args)!r} changed {self.bound.names[i]}, "
                                     f"which its footprint does not declare as written (footprints(): "
                                     f"writes {self.fp.names(self.fp.writes(a.name)) or 'nothing'})")
+            for v, vals in self.sets[ai]:
+                if t[v] != s[v] and t[v] not in vals:
+                    a, args = self.labels[lid]
+                    raise SpecError(f"{a.where}: action {self.bound.label(a, args)!r} set {self.bound.names[v]} to "
+                                    f"{t[v]!r}, which its footprint's sets does not list ({sorted(vals)!r})")
+            if not (seen >> ai) & 1:
+                seen |= 1 << ai
+                for (test, _), what in zip(self.needs[ai], self.need_text[ai]):
+                    if not test(s):
+                        a, args = self.labels[lid]
+                        raise SpecError(f"{a.where}: action {self.bound.label(a, args)!r} is enabled in a state "
+                                        f"its footprint's needs on {what} exclude")
 
     def select(self, s: Any, succ: list, old: Callable[[Any], bool]) -> list:
         """The successors through a stubborn set of s's enabled actions, or all of them if none qualifies."""
         self.check_writes(s, succ)
+        if succ and any(s[i] for i in self.fp.final):
+            a, args = self.labels[succ[0][0]]
+            raise SpecError(f"{a.where}: action {self.bound.label(a, args)!r} is enabled in a state with a final flag "
+                            f"set ({self.fp.names({i for i in self.fp.final if s[i]})})")
         self.expanded += 1
         if len(succ) < 2:
             return succ
@@ -150,11 +235,12 @@ class Reducer:
         if len(by_action) < 2:
             return succ
         enabled = sum(1 << i for i in by_action)
+        nes = self._nes_in(s, enabled)
         best = None
         for start in sorted(by_action, key=lambda i: len(by_action[i])):
             if (1 << start) & self.visible_actions:
                 continue
-            T = self._closure(start, enabled)
+            T = self._closure(start, enabled, nes)
             amp = T & enabled
             if amp == enabled or amp & self.visible_actions:
                 continue
@@ -171,9 +257,21 @@ class Reducer:
         order = {id(x): k for k, x in enumerate(succ)}  # keep the search's own order
         return sorted(best, key=lambda x: order[id(x)])
 
-    def _closure(self, start: int, enabled: int) -> int:
+    def _nes_in(self, s: Any, enabled: int) -> list[int]:
+        """Per action disabled in s, the actions one of which must fire before it can become enabled: for
+        a failed need, those that can set its variable to a needed value (the smallest such set); else
+        every writer of what it reads."""
+        out = list(self.nes)
+        for i, needs in enumerate(self.needs):
+            if needs and not (enabled >> i) & 1:
+                for test, setters in needs:
+                    if bin(setters).count("1") < bin(out[i]).count("1") and not test(s):
+                        out[i] = setters
+        return out
+
+    def _closure(self, start: int, enabled: int, nes: list[int]) -> int:
         T, todo = 1 << start, [start]
-        dep, nes = self.dep, self.nes
+        dep = self.dep
         while todo:
             i = todo.pop()
             add = dep[i] if (enabled >> i) & 1 else nes[i]
@@ -218,8 +316,10 @@ def check_reads(bound: BoundSpec, fp: Footprints, states: list[Any]) -> None:
     must also equal those of the real step."""
     new = lambda vals: tuple.__new__(bound.State, vals)  # noqa: E731
     for s in states:
+        if any(s[i] for i in fp.final):
+            continue  # no action is enabled there (check_final)
         for a in bound.actions:
-            reads = fp.reads(a.name)
+            reads = fp.reads(a.name) | fp.final
             p = new([x if i in reads else _Poison(n) for i, (n, x) in enumerate(zip(bound.names, s))])
             try:
                 cands = bound.candidates(a, p)
@@ -237,6 +337,33 @@ def check_reads(bound: BoundSpec, fp: Footprints, states: list[Any]) -> None:
                 continue
 
 
+def check_final(bound: BoundSpec, fp: Footprints) -> None:
+    """Prove that a final flag, once true, leaves no action enabled: each action's guard, run on a state
+    whose flag is true (the flags declared before it false) and whose every other variable is poisoned,
+    must return false without touching them. Holds then for every state, reachable or not."""
+    flags = sorted(fp.final)
+    new = lambda vals: tuple.__new__(bound.State, vals)  # noqa: E731
+    for k, f in enumerate(flags):
+        p = new([True if i == f else False if i in flags[:k] else _Poison(n) for i, n in enumerate(bound.names)])
+        for a in bound.actions:
+            try:
+                cands = bound.candidates(a, p)
+            except PoisonRead:  # a state-dependent `over`: any arguments (the guard must not look at them)
+                cands = [tuple(_Poison("an argument") for _ in range(_arity(a.guard) - 2))] if a.guard else [()]
+            try:
+                ok = a.guard is not None and not any(a.guard(bound.inst, p, *args) for args in cands)
+            except PoisonRead:
+                ok = False
+            if not ok:
+                raise SpecError(f"{a.where}: action {a.name!r}: the final flag {bound.names[f]} does not disable it; "
+                                f"its guard must test the final flags before anything else "
+                                f"(final_flags(): {fp.names(fp.final)})")
+
+
+def _arity(fn: Callable) -> int:
+    return len(inspect.signature(fn).parameters)
+
+
 def reducer_for(bound: BoundSpec, props: Any, *, all_violations: bool = False, graph: bool = False,
                 max_depth: int | None = None, on_graph: list[str] | None = None) -> tuple[Reducer | None, str]:
     """The partial-order reducer for a check, or (None, why it is off) when it is not sound or not declared.
@@ -246,15 +373,18 @@ def reducer_for(bound: BoundSpec, props: Any, *, all_violations: bool = False, g
         return None, "the spec declares no footprints"
     if on_graph:
         return None, f"{', '.join(on_graph)} need(s) the unreduced state graph (step and liveness properties, state constraints)"
-    if any(p.kind == "always_possible" for p in props):
-        return None, "always_possible properties need the full graph"
+    possible = [p.name for p in props if p.kind == "always_possible"]
+    if possible:
+        return None, f"{', '.join(possible)} (always_possible) need(s) the full state graph; every property is checked on it"
     if all_violations:
         return None, "--all-violations needs every violating state"
     if graph:
         return None, "--graph writes the full graph"
     if max_depth is not None:
         return None, "--max-depth bounds the full graph's depth"
-    return Reducer(bound, fp, [], property_reads([p for p in props if p.kind in ("always", "sometimes")])), ""
+    check_final(bound, fp)
+    # a terminal predicate decides whether a state without successors is a deadlock: it is visible too
+    return Reducer(bound, fp, [], property_reads([p for p in props if p.kind in ("always", "sometimes", "terminal")])), ""
 
 
 # -- deriving footprints ---------------------------------------------------------------------------------
