@@ -2,9 +2,10 @@
 """States and time with and without each reduction (symmetry, partial-order), side by side in one run.
 
     python bench/reduce_bench.py            # two-phase commit 3..7 RMs, the toy specs, the flagship matrix
+                                            # as verify runs it, and its safety properties alone
     python bench/reduce_bench.py --full     # also two-phase commit with 8 RMs (about 30 s unreduced)
     python bench/reduce_bench.py --no-flagship
-    python bench/reduce_bench.py --derived  # also: the flagship's safety properties, footprints derived
+    python bench/reduce_bench.py --census   # also: why the flagship's states admit no stubborn proper subset
     python bench/reduce_bench.py --actions  # also: the flagship's action values {0, 1} declared symmetric
 
 Every case is checked as `modelcheck verify` checks it (`check(..., reduce=False)` and `reduce=True`,
@@ -55,21 +56,22 @@ def why_not(path: str, variant: str | None = None, scenario: str | None = None) 
         reasons.append("declares no symmetry")
     if por.compile_footprints(bound) is None:
         reasons.append("declares no footprints")
-    if any(p.kind == "always_possible" for p in props):
-        reasons.append("checks always_possible (AG EF is not preserved by partial-order reduction)")
+    graph = [p.name for p in props if p.kind in ("always_possible", "always_step", "eventually", "leads_to")]
+    if graph:
+        reasons.append(f"checks {', '.join(graph)}, which need(s) the full state graph (partial-order reduction "
+                       f"preserves safety only)")
     return "; ".join(reasons)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--full", action="store_true", help="also two-phase commit with 8 resource managers")
+    ap.add_argument("--census", action="store_true",
+                    help="also count, over the flagship's reachable states, why no stubborn proper subset applies")
     ap.add_argument("--no-flagship", action="store_true", help="skip the flagship matrix")
     ap.add_argument("--actions", action="store_true",
                     help="also the flagship with both peers choosing 0 or 1, its action values declared symmetric "
                          "(an experiment: what declaring that symmetry gives)")
-    ap.add_argument("--derived", action="store_true",
-                    help="also the flagship matrix's safety properties with footprints derived from each cell's "
-                         "full state space (an experiment: what declared footprints could give)")
     args = ap.parse_args(argv)
     cases = CASES + ([(TWO_PHASE, None, {"RMs": 8})] if args.full else [])
     ok = True
@@ -94,8 +96,9 @@ def main(argv: list[str] | None = None) -> int:
                   f"reduced {red.result.stop_reason or 'complete'}; the counts are what each explored)")
     if not args.no_flagship:
         ok &= flagship()
-        if args.derived:
-            flagship_derived()
+        ok &= flagship_safety()
+        if args.census:
+            flagship_census()
         if args.actions:
             ok &= flagship_action_symmetry()
     print("verdicts: " + ("every verdict with reduction equals the verdict without" if ok else "SOME VERDICTS DIFFER"))
@@ -138,37 +141,85 @@ def flagship() -> bool:
     return same
 
 
-def flagship_derived() -> None:
-    """An experiment: partial-order reduction on the flagship matrix for its safety properties alone
-    (always, sometimes, deadlock), with footprints derived from each cell's full state space (so they hold
-    on every reachable state). It measures what declaring footprints could give the flagship."""
+def flagship_safety() -> bool:
+    """The default flagship matrix's safety properties (always, sometimes, terminal, deadlock) with and without
+    partial-order reduction from the spec's declared footprints, side by side in one run. `verify` checks
+    them on the full graph whenever a cell also has an always_possible or liveness property (that needs the
+    full graph anyway); this row is what partial-order reduction gives where it is on."""
+    path = "specs/rollback.py"
+    _, cls = load_spec(os.path.join(ROOT, path))
+    safety_cls = type(cls.__name__, (cls,), {})
+    safety_cls._properties = [p for p in cls._properties if p.kind in ("always", "sometimes", "terminal")]
+    m = cls.matrix or {}
+    tot = {False: [0, 0.0], True: [0, 0.0]}
+    same, reduced_in = True, 0
+    for i, v in enumerate(m.get("variants") or [None]):
+        for j, sc in enumerate(m.get("scenarios") or [None]):
+            runs = [False, True] if (i + j) % 2 == 0 else [True, False]
+            reps = {}
+            for r in runs:
+                t0 = time.perf_counter()
+                reps[r] = check(safety_cls.bind(v, sc, {}), path, out_dir=None, reduce=r)
+                tot[r][0] += reps[r].result.distinct
+                tot[r][1] += time.perf_counter() - t0
+            reduced_in += reps[True].reductions == ["partial-order"]
+            same &= _verdicts(reps[False]) == _verdicts(reps[True])
+    n = len(m.get("variants") or [None]) * len(m.get("scenarios") or [None])
+    ratio = tot[True][0] / tot[False][0]
+    print(f"{'flagship, safety only':<28} {f'{n} cells':<16} {'partial-order':<16} {tot[False][0]:>10,} "
+          f"{tot[True][0]:>9,} {ratio:>7.3f} {tot[False][1]:>8.2f} {tot[True][1]:>8.2f} {'same' if same else 'DIFFER':>9}")
+    print(f"  (declared footprints, partial-order reduction on in {reduced_in} of {n} cells; goal 'at most a fifth "
+          f"of the states' {'MET' if ratio <= 0.2 else 'NOT MET'} for the safety properties: ratio {ratio:.3f})")
+    return same
+
+
+def flagship_census() -> None:
+    """Why partial-order reduction saves little on the flagship, counted over every reachable state of every
+    default-matrix cell (safety properties): in each state with two or more enabled actions, whether some
+    enabled action is invisible (writes nothing a property reads), and if so whether the stubborn set from
+    one of them stays clear of the visible and of the other enabled actions."""
     from modelcheck.explorer import explore, make_successors
 
     path = "specs/rollback.py"
     _, cls = load_spec(os.path.join(ROOT, path))
     m = cls.matrix or {}
-    variants = m.get("variants") or list(cls.variants) or [None]
-    scenarios = m.get("scenarios") or list(cls.scenarios) or [None]
-    full_n = red_n = reduced_states = 0
-    same = True
-    for v in variants:
-        for sc in scenarios:
+    counts = {"states": 0, "one action": 0, "all visible": 0, "closure brings in a visible or every action": 0,
+              "a proper invisible stubborn set": 0}
+    brought: dict[str, int] = {}
+    for v in m.get("variants") or [None]:
+        for sc in m.get("scenarios") or [None]:
             bound = cls.bind(v, sc, {})
-            props = compile_properties(bound)
-            everything = explore(bound, props, stop_early=False)
-            fp = por.footprints_from(bound, por.derive_footprints(bound, everything.states))
-            safety = [p for p in props if p.kind != "always_possible"]
-            red = por.Reducer(bound, fp, [], por.property_reads([p for p in safety if p.kind != "terminal"]))
-            succ = make_successors(bound)
-            red.labels = succ[1]
-            a = explore(bound, safety)
-            b = explore(bound, safety, successors=succ, ample=red.select)
-            full_n, red_n, reduced_states = full_n + a.distinct, red_n + b.distinct, reduced_states + red.reduced
-            same &= (set(a.found), a.deadlock is None) == (set(b.found), b.deadlock is None)
-    print(f"{'flagship, safety only':<28} {'derived fp':<16} {'partial-order':<16} {full_n:>10,} {red_n:>9,} "
-          f"{red_n / full_n:>7.3f} {'':>8} {'':>8} {'same' if same else 'DIFFER':>9}")
-    print(f"  (footprints derived from each cell's full state space; always_possible left out; a stubborn "
-          f"proper subset was used in {reduced_states:,} states)")
+            props = [p for p in compile_properties(bound) if p.kind in ("always", "sometimes", "terminal")]
+            red, _why = por.reducer_for(bound, props)
+            succ, red.labels = make_successors(bound)
+            for s in explore(bound, props, stop_early=False).states:
+                counts["states"] += 1
+                by = {red._action_of(lid) for lid, _t in succ(s)}
+                if len(by) < 2:
+                    counts["one action"] += 1
+                    continue
+                enabled = sum(1 << i for i in by)
+                invisible = [i for i in by if not (red.visible_actions >> i) & 1]
+                if not invisible:
+                    counts["all visible"] += 1
+                    continue
+                nes = red._nes_in(s, enabled)
+                amps = [red._closure(i, enabled, nes) & enabled for i in invisible]
+                if any(a != enabled and not a & red.visible_actions for a in amps):
+                    counts["a proper invisible stubborn set"] += 1
+                    continue
+                counts["closure brings in a visible or every action"] += 1
+                for a in amps:
+                    for i in by:
+                        if (a >> i) & 1 and (red.visible_actions >> i) & 1:
+                            brought[red.actions[i]] = brought.get(red.actions[i], 0) + 1
+    n = counts["states"]
+    print("flagship census (every reachable state of the 36 default cells, safety properties):")
+    for k, c in counts.items():
+        if k != "states":
+            print(f"  {k:<46} {c:>8,}  {c / n:6.1%}")
+    top = sorted(brought.items(), key=lambda x: -x[1])[:6]
+    print("  visible enabled actions the closures bring in most: " + ", ".join(f"{a} ({c:,})" for a, c in top))
 
 
 # The flagship's action values 0 and 1 are interchangeable when both peers may choose either and the

@@ -24,7 +24,7 @@ from .types import DomainError
 from .z3bridge import compile_properties, vacuity_issues
 
 __all__ = ["Verdict", "Report", "check", "VERIFIED", "VIOLATED", "INCONCLUSIVE", "EXIT_OK", "EXIT_VIOLATED",
-           "EXIT_ERROR", "EXIT_INCONCLUSIVE", "exit_code", "trace_filename", "report_json", "never_fired_warning", "group_violations", "ViolationClass",
+           "EXIT_ERROR", "EXIT_INCONCLUSIVE", "exit_code", "choose_reductions", "trace_filename", "report_json", "never_fired_warning", "group_violations", "ViolationClass",
            "nondeterminism"]
 
 SYMMETRY_SAMPLE = 64  # explored representatives on which the declared symmetry is checked against the actions
@@ -131,6 +131,38 @@ def rebuild_cell(path: str, cls_name: str, params: dict[str, Any], variant: str 
     return bound, compile_properties(bound), canon.canonical if canon is not None else None
 
 
+def choose_reductions(bound: BoundSpec, props: list, *, reduce: bool = True, all_violations: bool = False,
+                      graph: bool = False, max_depth: int | None = None) -> tuple[Any, Any, list[str], list[str]]:
+    """What `check` reduces: (symmetry canonicaliser or None, partial-order reducer or None, the names of the
+    reductions on, warnings saying why a declared one is off). Symmetry first; else partial-order reduction."""
+    reductions: list[str] = []
+    warnings: list[str] = []
+    on_graph = [p.name for p in props if p.kind in GRAPH_KINDS] + [c.name for c in bound.constraints]
+    canon = symmetry.compile_symmetry(bound) if reduce else None
+    if canon is not None and on_graph:  # steps, lassos and constraints are read on the unreduced graph
+        warnings.append(f"symmetry reduction off: {', '.join(on_graph)} need(s) the unreduced state graph "
+                        f"(step and liveness properties, state constraints)")
+        canon = None
+    if canon is not None:
+        unknown = symmetry.prove_invariant(canon, props)
+        symmetry.initial_closed(canon)
+        if unknown:
+            warnings += [w + "; symmetry reduction off" for w in unknown]
+            canon = None
+        else:
+            reductions.append(f"symmetry {canon.sym.name}")
+    reducer = None
+    if reduce and canon is None:
+        reducer, why = por.reducer_for(bound, props, all_violations=all_violations, graph=graph,
+                                       max_depth=max_depth, on_graph=on_graph)
+        if reducer is None and (on_graph or any(p.kind == "always_possible" for p in props)) \
+                and por.compile_footprints(bound) is not None:  # say what is not reduced, and why
+            warnings.append(f"partial-order reduction off: {why}")
+        if reducer is not None:
+            reductions.append("partial-order")
+    return canon, reducer, reductions, warnings
+
+
 def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out_dir: str | None = "counterexamples",
           witness_dir: str | None = None, progress: Progress | None = None, record_edges: bool = False,
           all_violations: bool = False, successors: Any = None, reduce: bool = False,
@@ -150,31 +182,12 @@ def check(bound: BoundSpec, spec_path: str, limits: Limits | None = None, *, out
         (fatal if issue.fatal else report.warnings).append(issue.message)
     if fatal:
         raise SpecError("\n".join(fatal))
-    on_graph = [p.name for p in props if p.kind in GRAPH_KINDS] + [c.name for c in bound.constraints]
-    canon = symmetry.compile_symmetry(bound) if reduce else None
-    if canon is not None and on_graph:  # steps, lassos and constraints are read on the unreduced graph
-        report.warnings.append(f"symmetry reduction off: {', '.join(on_graph)} need(s) the unreduced state graph "
-                               f"(step and liveness properties, state constraints)")
-        canon = None
-    if canon is not None:
-        unknown = symmetry.prove_invariant(canon, props)
-        symmetry.initial_closed(canon)
-        if unknown:
-            report.warnings += [w + "; symmetry reduction off" for w in unknown]
-            canon = None
-        else:
-            report.reductions.append(f"symmetry {canon.sym.name}")
-    reducer = None
-    if reduce and canon is None:
-        reducer, why = por.reducer_for(bound, props, all_violations=all_violations, graph=record_edges,
-                                       max_depth=limits.max_depth, on_graph=on_graph)
-        if reducer is None and (on_graph or any(p.kind == "always_possible" for p in props)) \
-                and por.compile_footprints(bound) is not None:  # say what is not reduced, and why
-            report.warnings.append(f"partial-order reduction off: {why}")
-        if reducer is not None:
-            successors = successors or make_successors(bound)
-            reducer.labels = successors[1]
-            report.reductions.append("partial-order")
+    canon, reducer, report.reductions, warnings = choose_reductions(
+        bound, props, reduce=reduce, all_violations=all_violations, graph=record_edges, max_depth=limits.max_depth)
+    report.warnings += warnings
+    if reducer is not None:
+        successors = successors or make_successors(bound)
+        reducer.labels = successors[1]
     plan = None
     if ray is not None:
         plan = RayPlan(ray or None, functools.partial(rebuild_cell, os.path.abspath(spec_path), bound.cls.__name__,

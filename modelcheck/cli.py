@@ -966,7 +966,47 @@ def _list(args) -> int:
         print("\nconstraints (the search explores only states that satisfy them):")
         for c in cls.constraint_defs():
             print(f"  {c.name}: {c.doc.splitlines()[0] if c.doc else ''}")
+    print("\nreductions:")
+    try:
+        lines = _reductions_text(cls)
+    except SpecError as e:  # a spec error verify would report too
+        lines = [f"cannot tell: {str(e).splitlines()[0]}"]
+    for line in lines:
+        print(f"  {line}")
     return EXIT_OK
+
+
+def _reductions_text(cls: type) -> list[str]:
+    """What the spec declares for reductions (symmetry, footprints, final flags) at its defaults, and what
+    `verify` reduces by default (there, and in each cell of its matrix)."""
+    from .check import choose_reductions
+    from .reduce import por, symmetry
+    from .z3bridge import compile_properties
+
+    bound = cls.bind()
+    sym = symmetry.compile_symmetry(bound)
+    fp = por.compile_footprints(bound)
+    lines = [f"symmetry: {sym.sym.name} over {', '.join(map(str, sym.sym.values))} in {', '.join(sym.sym.places)}" if sym is not None
+             else "symmetry: none declared"]
+    if fp is None:
+        lines.append("footprints: none declared")
+    else:
+        needs = sorted({n for a in fp.needs.values() for v, _ in a for n in ([v] if isinstance(v, int) else v)})
+        lines.append(f"footprints: declared for {len(fp.table)} actions" + (f"; final flags {fp.names(fp.final)}" if fp.final else "")
+                     + (f"; needs on {fp.names(set(needs))}" if needs else ""))
+    cells = [(v, sc) for v in (cls.matrix or {}).get("variants") or [None]
+             for sc in (cls.matrix or {}).get("scenarios") or [None]] if cls.matrix else [(None, None)]
+    seen: dict[str, list[str]] = {}
+    for v, sc in cells:
+        b = cls.bind(v, sc)
+        _c, _r, on, warnings = choose_reductions(b, compile_properties(b))
+        what = ", ".join(on) or "nothing" + ("".join(f" ({w})" for w in warnings) if warnings else "")
+        seen.setdefault(what, []).append("/".join(x for x in (v, sc) if x) or "defaults")
+    for what, where in seen.items():
+        scope = "" if where == ["defaults"] else (" in every matrix cell" if len(where) == len(cells) and len(cells) > 1
+                                                   else f" in {', '.join(where)}")
+        lines.append(f"verify reduces{scope}: {what}")
+    return lines
 
 
 def _tty(stream=None) -> bool:

@@ -1529,7 +1529,11 @@ class Rollback(Spec):
         """Per action: the variables its `over`, guard and effect read and those its effect writes (the
         upstream routines it calls included), the program-counter values its guard needs, and the values it
         can set them to. Sets of variables are unions of the routines' own; the search checks every write,
-        need and set it computes, and the reads on a sample of states (tests: on every state)."""
+        need and set it computes, and the reads on a sample of states (tests: on every state).
+        None with two episodes (reset and its start are not declared): the search is then not reduced."""
+        if self.episodes > 1:
+            return None
+
         def u(*parts):
             return " ".join(parts)
         rb1 = (T2PC.rb1,) if self.fixC else ()                     # only Fix C's rollback takes T2 to rb1
@@ -1630,6 +1634,6 @@ class Rollback(Spec):
                                  # B has steps left (only B's own step changes bFrame and bEnd)
                                  needs={"bFrame bEnd": lambda s: s.bEnd == NONE or s.bFrame < s.bEnd + self.E}),
         }
-        for fp in table.values():  # a write into one cell of a frame array or a set keeps (reads) the rest
-            fp["reads"] = u(fp["reads"], fp["writes"])
+        for fp in table.values():  # a write into one cell of a frame array or a set keeps (reads) the rest;
+            fp["reads"] = u(fp["reads"], fp["writes"], "ep bEp oldB")   # the episode ghosts are constant here
         return table

@@ -355,3 +355,13 @@ def test_wrong_needs_and_sets_are_caught(entry, needle):
     bound = _with_footprints({**GOOD, "inc_a": entry}).bind()
     with pytest.raises(SpecError, match=needle):
         check(bound, WORKERS, out_dir=None, reduce=True)
+
+
+def test_list_shows_what_a_spec_declares_and_what_verify_reduces(cli):
+    code, out, _ = cli("list", WORKERS)
+    assert code == 0 and "footprints: declared for 5 actions" in out and "verify reduces: partial-order" in out
+    code, out, _ = cli("list", "specs/two_phase_commit.py")
+    assert "symmetry: RM over 0, 1, 2 in rmState, tmPrepared, msgs" in out and "verify reduces: symmetry RM" in out
+    code, out, _ = cli("list", ROLLBACK)
+    assert "final flags exported, cut" in out and "symmetry: none declared" in out
+    assert "verify reduces in every matrix cell: nothing (partial-order reduction off: " in out

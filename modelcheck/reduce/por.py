@@ -24,7 +24,7 @@ have program counters (the flagship):
 
 - final flags (`final_flags(self)` -> "exported cut"): Bool variables that, once true, leave no action
   enabled (proved before the search: every guard is run with the flag true and every other variable
-  poisoned, and must return false without touching them). Every action that fires therefore sees them
+  poisoned, except one whose domain has a single value, and must return false without touching them). Every action that fires therefore sees them
   false: they are not reads. An action that can set one (a *finalizer*) is dependent on every action.
   Why that is sound: on any path the flags are false until its last state, so a commuted path is a
   path of the same system with the flags' guard conjuncts removed until that state; a key action of a
@@ -49,6 +49,7 @@ are poisoned, so an undeclared read raises; both are errors naming the action.
 from __future__ import annotations
 
 import inspect
+import itertools
 import re
 from typing import Any, Callable
 
@@ -343,8 +344,14 @@ def check_final(bound: BoundSpec, fp: Footprints) -> None:
     must return false without touching them. Holds then for every state, reachable or not."""
     flags = sorted(fp.final)
     new = lambda vals: tuple.__new__(bound.State, vals)  # noqa: E731
+    only = {}  # a variable whose domain has one value holds it in every state: not poisoned
+    for i, t in enumerate(bound.variables.values()):
+        vals = list(itertools.islice(t.values(), 2))
+        if len(vals) == 1:
+            only[i] = vals[0]
     for k, f in enumerate(flags):
-        p = new([True if i == f else False if i in flags[:k] else _Poison(n) for i, n in enumerate(bound.names)])
+        p = new([True if i == f else False if i in flags[:k] else only[i] if i in only else _Poison(n)
+                 for i, n in enumerate(bound.names)])
         for a in bound.actions:
             try:
                 cands = bound.candidates(a, p)
