@@ -1566,7 +1566,7 @@ class Rollback(Spec):
                 "rbSnapStep rbActions rbFixes")
         in_time = "net endInFlight bEnd frameNumber"
         timeout_r = "bEnd net endInFlight hidden pendingFF ff rollbackInProgress queue"
-        ffb_r = "frameNumber ffMax inputBuffer used truth lastConfirmed"
+        ffb_r = "frameNumber ffMax inputBuffer used truth lastConfirmed t1"      # t1: reset in flight (episodes=2)
         ffb_w = "rollbackInProgress isProcessingTick ff ffStart ffMax used ffActions truth lastConfirmed"
         table = {
             "step": dict(reads=u("t1 isProcessingTick hidden pendingFF localEndFrame bFrame", in_time, queued_r,
@@ -1602,7 +1602,7 @@ class Rollback(Spec):
                                  needs={"t2": T2PC.ucf}, sets={"t2": T2PC.none}),
             "sync_timeout": dict(reads=u(timeout_r, "localEndFrame remoteEndFrame frameNumber", signal_r),
                                  writes=u("localEndFrame remoteEndFrame", signal_w)),
-            "hide": dict(reads="wasHidden", writes="hidden wasHidden", needs={"wasHidden": False},
+            "hide": dict(reads="wasHidden t1", writes="hidden wasHidden", needs={"wasHidden": False},
                          sets={"hidden": True, "wasHidden": True}),
             "show": dict(reads="hidden", writes="hidden pendingFF", needs={"hidden": True},
                          sets={"hidden": False, "pendingFF": True}),

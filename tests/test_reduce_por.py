@@ -297,12 +297,14 @@ def _safety_only(cls):
     return sub
 
 
-@pytest.mark.parametrize("variant, scenario", [("pre73", "active"), ("phase73", "active"), ("pre73", "idle_latency"),
-                                               ("fixC", "active_latency")])
-def test_flagship_footprints_hold_on_every_reachable_state(variant, scenario):
+@pytest.mark.parametrize("variant, scenario, params", [("pre73", "active", {}), ("phase73", "active", {}),
+                                                       ("pre73", "idle_latency", {}), ("fixC", "active_latency", {}),
+                                                       ("phase73", "late_reply", {"N": 2}),
+                                                       ("pre73", "any_timeout_hidden", {"N": 2})])
+def test_flagship_footprints_hold_on_every_reachable_state(variant, scenario, params):
     # every read on every reachable state (the search itself samples 256), every write, need and set on every
     # transition of the full graph, and the final flags disable every action whatever the rest of the state
-    bound = load(ROLLBACK).bind(variant, scenario)
+    bound = load(ROLLBACK).bind(variant, scenario, params)
     states = explore(bound, compile_properties(bound), stop_early=False).states
     fp = por.compile_footprints(bound)
     assert bound.names[min(fp.final)] in ("exported", "cut") and len(fp.final) == 2
