@@ -1530,8 +1530,10 @@ class Rollback(Spec):
         upstream routines it calls included), the program-counter values its guard needs, and the values it
         can set them to. Sets of variables are unions of the routines' own; the search checks every write,
         need and set it computes, and the reads on a sample of states (tests: on every state).
-        None with two episodes (reset and its start are not declared): the search is then not reduced."""
-        if self.episodes > 1:
+        None with two episodes (reset and its start are not declared) or with a fix beyond A-D (the truthful
+        fixes read more than declared here): the search is then not reduced."""
+        later = [n for n, p in type(self).parameters().items() if p.fix and n not in ("fixA", "fixB", "fixC", "fixD")]
+        if self.episodes > 1 or any(getattr(self, n) for n in later):
             return None
 
         def u(*parts):
