@@ -42,6 +42,28 @@ class NotTranslatable(Exception):
     """The spec uses a construct outside the symbolic subset; the spec stays explicit-only."""
 
 
+def feasible_values(solver: z3.Solver, e: Any, where: str) -> list[int]:
+    """Every value the integer term e can take under the solver's assertions (left as they were), found by
+    blocking each model's value in turn; more than MAX_VALUES is NotTranslatable (`where` says why one was
+    needed)."""
+    vals: list[int] = []
+    solver.push()
+    try:
+        while True:
+            r = solver.check()
+            if r == z3.unknown:
+                raise NotTranslatable(f"Z3 could not enumerate the values of {e}")
+            if r != z3.sat:
+                return vals
+            v = solver.model().eval(e, model_completion=True).as_long()
+            vals.append(v)
+            if len(vals) > MAX_VALUES:
+                raise NotTranslatable(f"{e} takes more than {MAX_VALUES} values {where}")
+            solver.add(e != v)
+    finally:
+        solver.pop()
+
+
 class _Raised(Exception):
     """Internal: the spec code raised on a symbolic path."""
 
@@ -141,21 +163,7 @@ class Decider:
             v = self.prefix[self.pos]
             self.pos += 1
         else:
-            vals = []
-            self.solver.push()
-            while True:
-                r = self.solver.check()
-                if r == z3.unknown:
-                    raise NotTranslatable(f"Z3 could not enumerate the values of {e}")
-                if r != z3.sat:
-                    break
-                v = self.solver.model().eval(e, model_completion=True).as_long()
-                vals.append(v)
-                if len(vals) > MAX_VALUES:
-                    raise NotTranslatable(f"{e} takes more than {MAX_VALUES} values where Python needs one")
-                self.solver.add(e != v)
-            self.solver.pop()
-            vals.sort()
+            vals = sorted(feasible_values(self.solver, e, "where Python needs one"))
             v = vals[0]
             for other in vals[1:]:
                 self.alternatives.append(self.taken + [other])

@@ -30,7 +30,7 @@ import z3
 
 from ..spec import BoundSpec, Spec
 from ..types import SetOf
-from .encode import MAX_PATHS, Decider, NotTranslatable, SymBool, SymInt, SymSeq, SymSet, _int, _run, _z
+from .encode import MAX_PATHS, Decider, NotTranslatable, feasible_values, SymBool, SymInt, SymSeq, SymSet, _int, _run, _z
 
 __all__ = ["SymWork", "symbolic_mode"]
 
@@ -1061,23 +1061,7 @@ def _values(x: Any) -> list[int]:
     """Every value the integer x can take on the current path (no split)."""
     if type(x) is not SymInt:
         return [x.__index__()]
-    d = _run[-1]
-    vals = []
-    d.solver.push()
-    try:
-        while True:
-            r = d.solver.check()
-            if r == z3.unknown:
-                raise NotTranslatable(f"Z3 could not enumerate the values of {x.e}")
-            if r != z3.sat:
-                break
-            v = d.solver.model().eval(x.e, model_completion=True).as_long()
-            vals.append(v)
-            if len(vals) > 512:
-                raise NotTranslatable(f"{x.e} takes more than 512 values in a loop bound")
-            d.solver.add(x.e != v)
-    finally:
-        d.solver.pop()
+    vals = feasible_values(_run[-1].solver, x.e, "in a loop bound")
     return vals or [0]
 
 
